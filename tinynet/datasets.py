@@ -242,7 +242,7 @@ def download_mnist(folder, mirrors=MIRRORS, timeout=30):
                 if part.exists():
                     part.unlink()
         else:
-            raise OSError("; ".join(errors))
+            raise OSError(f"{len(errors)} mirror(s) tried, first error: {errors[0]}")
 
 
 def _md5(path):

@@ -191,7 +191,7 @@ class Trainer:
                     pending -= 1
                 if validation_data is not None and k % validate_every == 0:
                     history.validation_batches.append(k)
-                    history.validation_costs.append(network.cost_of(Xv, Yv) / len(Xv))
+                    history.validation_costs.append(self.mean_cost(network, Xv, Yv))
                     history.validation_accuracies.append(network.evaluate(Xv, labels_v))
                 bar.update()
                 bar.set_postfix(cost=f"{cost:.4g}")
@@ -220,7 +220,9 @@ class Trainer:
 
     def mean_cost(self, network, X, Y):
         """The cost per sample, C / n, over the samples (X, Y)."""
-        return network.cost_of(X, Y) / len(X)
+        # A diverging run overflows here; TrainingDiverged reports it, not a warning.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return network.cost_of(X, Y) / len(X)
 
 
 def prepare_data(network, data, name):

@@ -23,34 +23,46 @@ REPORT = "digits_training_report.png"
 # The classic settings (sigmoid + quadratic cost), and softmax + cross-entropy.
 PRESETS = {
     "classic": dict(activations="sigmoid", cost="quadratic", learning_step=1.0, batch_iterations=20),
-    "softmax": dict(activations=["sigmoid", "softmax"], cost="cross_entropy", learning_step=0.5,
-                    batch_iterations=1),
+    "softmax": dict(activations=["sigmoid", "softmax"], cost="cross_entropy", learning_step=0.1,
+                    batch_iterations=20),
 }
+# The cross-entropy cost can keep creeping down for tens of thousands of
+# batches after the accuracy has stopped moving: a cap keeps a run short.
+MAX_BATCHES = 6000
 
 
-def train(args):
-    preset = PRESETS[args.preset]
-    data = load_mnist("train", path=args.data)
-    print(f"Training data: {data.source}")
-    X, labels = data
-    (X_train, y_train), (X_val, y_val) = train_validation_split(X, labels, 0.1, seed=args.seed)
-    network = NeuralNetwork([784, 20, 10], preset["activations"], preset["cost"], seed=args.seed)
-    print(f"Training {network} on {len(X_train):,} digits, validating on {len(X_val):,} "
-          f"({args.preset} settings: learning_step {preset['learning_step']}, "
-          f"batch_iterations {preset['batch_iterations']}, batch_size 50)")
+def fit(X, labels, preset="classic", seed=0, max_batches=MAX_BATCHES, print_every=None):
+    """Train [784, 20, 10] with a preset on (X, labels), a tenth held back for validation.
+
+    Returns ``(network, history, (X_val, labels_val))``.
+    """
+    settings = PRESETS[preset]
+    (X_train, y_train), (X_val, y_val) = train_validation_split(X, labels, 0.1, seed=seed)
+    network = NeuralNetwork([784, 20, 10], settings["activations"], settings["cost"], seed=seed)
+    if print_every:
+        print(f"Training {network} on {len(X_train):,} digits, validating on {len(X_val):,} "
+              f"({preset} settings: learning_step {settings['learning_step']}, "
+              f"batch_iterations {settings['batch_iterations']}, batch_size 50)")
 
     def report(net, history):
-        if history.batches % args.print_every == 0:
+        if print_every and history.batches % print_every == 0:
             print(f"  batch {history.batches:5d}: cost {history.costs[-1]:.4f}, "
                   f"validation accuracy {history.validation_accuracies[-1]:.2%}", flush=True)
 
     history = Trainer().train(
-        network, (X_train, y_train), preset["learning_step"], preset["batch_iterations"], 50,
+        network, (X_train, y_train), settings["learning_step"], settings["batch_iterations"], 50,
         min_improvement_per_batch=0.000001, max_batches_without_improvement=100,
-        cost_estimator_batch_size=None, seed=args.seed,
-        max_batches=args.max_batches, validation_data=(X_val, y_val), validate_every=args.print_every,
-        callback=report,
+        cost_estimator_batch_size=None, seed=seed, max_batches=max_batches,
+        validation_data=(X_val, y_val), validate_every=print_every or 10, callback=report,
+        progress=False,  # the progress lines above take its place
     )
+    return network, history, (X_val, y_val)
+
+
+def train(args):
+    data = load_mnist("train", path=args.data)
+    print(f"Training data: {data.source}")
+    network, history, (X_val, y_val) = fit(*data, args.preset, args.seed, args.max_batches, args.print_every)
     serialize_neural_network(network, args.model)
     print(f"Stopped after {history.batches} batches: {history.stop_reason}")
     print(f"Validation accuracy: {network.evaluate(X_val, y_val):.2%}")
@@ -121,7 +133,8 @@ def main(argv=None):
     p.add_argument("--report", default=REPORT, help=f"training report figure (default {REPORT})")
     p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.datasets")
     p.add_argument("--seed", type=int, default=0, help="seed for the split, the weights and the batches")
-    p.add_argument("--max-batches", type=int, default=None, help="stop after this many batches at the latest")
+    p.add_argument("--max-batches", type=int, default=MAX_BATCHES,
+                   help=f"stop after this many batches at the latest (default {MAX_BATCHES})")
     p.add_argument("--print-every", type=int, default=100, help="print progress every N batches")
     p.set_defaults(run=train)
     p = sub.add_parser("test", help="measure a saved network on the MNIST test split")

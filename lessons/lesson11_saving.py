@@ -1,0 +1,68 @@
+"""Saving and loading: the text format, and the original neural-network-py format.
+
+A model file is plain text: a header (sizes, activations, cost, dtype), then
+each W^l a row per line and each b^l on one line. Numbers are written as the
+shortest text that reads back as the same float, so a round trip is exact.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+from tinynet import NeuralNetwork, load_from_file
+from tinynet.lessonkit import Lesson, small_network
+
+
+def main(argv=None):
+    lesson = Lesson(11, "saving and loading models", argv)
+    folder = tempfile.mkdtemp(prefix="tinynet-lesson11-")
+
+    lesson.stage("The text format")
+    net = small_network(["tanh", "softmax"], "cross_entropy")
+    path = os.path.join(folder, "small.txt")
+    net.save(path)
+    with open(path) as f:
+        print(f.read())
+    back = NeuralNetwork.load(path)
+    lesson.check("the loaded network has the very same parameters", back.params.tobytes() == net.params.tobytes())
+    lesson.check("and the same activations and cost",
+                 back.activation_names == ["tanh", "softmax"] and back.cost.name == "cross_entropy")
+
+    lesson.stage("Exact for any float64")
+    big = NeuralNetwork([30, 20, 10], seed=3)
+    big.params[...] = np.random.default_rng(0).normal(size=big.params.size) / 3
+    big.save(path)
+    lesson.check("a round trip is bit-exact", NeuralNetwork.load(path).params.tobytes() == big.params.tobytes())
+    print(f"{big.params.size} numbers, {os.path.getsize(path):,} bytes of text")
+
+    lesson.stage("The original neural-network-py format")
+    original = os.path.join(folder, "original.txt")
+    with open(original, "w") as f:
+        f.write("3\n2\n3\n1\n")
+        f.write("[0.5, -0.5, 1.0, 1.0, -1.0, 0.25]\n[0.0, 0.1, -0.1]\n")  # W^1 row-major (3x2), b^1
+        f.write("[1.0, -2.0, 0.5]\n[0.3]\n")  # W^2 (1x3), b^2
+    with open(original) as f:
+        print(f.read())
+    old = load_from_file(original)
+    print(f"read as {old!r}")
+    print(f"W^1 =\n{old.weights[0]}")
+    lesson.check("the flattened weights fill W row by row", old.weights[0][1].tolist() == [1.0, 1.0])
+    lesson.check("every layer is sigmoid with the quadratic cost",
+                 old.activation_names == ["sigmoid", "sigmoid"] and old.cost.name == "quadratic")
+
+    lesson.stage("Damaged files are reported, never evaluated")
+    with open(original, "a") as f:
+        f.write("[__import__('os').system('echo hi')]\n")
+    try:
+        load_from_file(original)
+        raised = ""
+    except ValueError as e:
+        raised = str(e)
+    print(f"ValueError: {raised}")
+    lesson.check("extra text is an error naming the file and line", "original.txt, line 9" in raised)
+    return lesson.done()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

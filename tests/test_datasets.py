@@ -1,0 +1,208 @@
+import functools
+import gzip
+import hashlib
+import http.server
+import struct
+import threading
+
+import numpy as np
+import pytest
+
+from conftest import SHARED_MNIST
+from tinynet import datasets
+from tinynet.datasets import load_mnist, one_hot, read_csv, read_idx, train_validation_split
+
+
+def idx_bytes(array):
+    array = np.asarray(array, np.uint8)
+    return bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+
+
+def write_split(folder, split, images, labels, gz=True):
+    folder.mkdir(parents=True, exist_ok=True)
+    names = datasets.FILES[split]
+    for name, array in zip(names, (images, labels)):
+        data = idx_bytes(array)
+        if gz:
+            (folder / (name + ".gz")).write_bytes(gzip.compress(data))
+        else:
+            (folder / name).write_bytes(data)
+
+
+def tiny(n=6, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 256, (n, 28, 28)).astype(np.uint8), rng.integers(0, 10, n).astype(np.uint8)
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_reads_idx_files(tmp_path, gz):
+    images, labels = tiny()
+    write_split(tmp_path, "train", images, labels, gz=gz)
+    X, y = load_mnist("train", path=tmp_path)
+    assert X.shape == (6, 784) and X.dtype == np.float64
+    np.testing.assert_array_equal(X, images.reshape(6, 784) / 255.0)
+    np.testing.assert_array_equal(y, labels)
+    assert 0.0 <= X.min() and X.max() <= 1.0
+
+
+def test_reads_the_classic_csv_layout(tmp_path):
+    images, labels = tiny(4)
+    rows = [",".join(map(str, [lab, *img.ravel()])) for img, lab in zip(images, labels)]
+    (tmp_path / "mnist_test.csv").write_text("\n".join(rows) + "\n")
+    X, y = load_mnist("test", path=tmp_path)
+    np.testing.assert_array_equal(X * 255, images.reshape(4, 784))
+    np.testing.assert_array_equal(y, labels)
+    header = "label," + ",".join(f"pixel{i}" for i in range(784))
+    gz = tmp_path / "with_header.csv.gz"
+    gz.write_bytes(gzip.compress(("\n".join([header] + rows)).encode()))
+    X2, y2 = read_csv(gz)
+    np.testing.assert_array_equal(X2, images.reshape(4, 784))
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"\x00\x00\x0d\x03rest", "not an IDX file of unsigned bytes"),
+    (idx_bytes(np.zeros((2, 28, 28)))[:-5], r"expected 1568 data bytes for shape \(2, 28, 28\), found 1563"),
+    (b"\x00\x00\x08\x03\x00", "truncated IDX header"),
+])
+def test_bad_idx_files(tmp_path, content, words):
+    path = tmp_path / "bad-idx"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=f"bad-idx: {words}"):
+        read_idx(path)
+
+
+def test_bad_csv_lines(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("3," + ",".join(["0"] * 784) + "\n12," + ",".join(["0"] * 784) + "\n")
+    with pytest.raises(ValueError, match="m.csv, line 2: label outside 0-9"):
+        read_csv(path)
+    path.write_text("3," + ",".join(["0"] * 783) + "\n")
+    with pytest.raises(ValueError, match=r"m.csv, line 1: expected 785 values \(label, 784 pixels\), found 784"):
+        read_csv(path)
+
+
+def test_search_order_path_then_env_then_datasets(tmp_path, monkeypatch):
+    for name, seed in (("arg", 1), ("env", 2), ("datasets/mnist", 3)):
+        write_split(tmp_path / name, "test", *tiny(seed=seed))
+    monkeypatch.setenv("TINYNET_DATA", str(tmp_path / "env"))
+    expected = {seed: tiny(seed=seed)[1] for seed in (1, 2, 3)}
+    assert (load_mnist("test", path=tmp_path / "arg")[1] == expected[1]).all()
+    assert (load_mnist("test")[1] == expected[2]).all()
+    monkeypatch.delenv("TINYNET_DATA")
+    assert (load_mnist("test")[1] == expected[3]).all()  # ./datasets/mnist (tmp_path is the cwd)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A web server on 127.0.0.1 serving a folder of fake MNIST files."""
+    root = tmp_path / "served"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def serve_fake_mnist(root, monkeypatch):
+    sums = {}
+    for split, seed in (("train", 1), ("test", 2)):
+        write_split(root, split, *tiny(seed=seed))
+    for name in datasets.MD5:
+        sums[name] = hashlib.md5((root / name).read_bytes()).hexdigest()
+    monkeypatch.setattr(datasets, "MD5", sums)
+
+
+def test_download_good_files(server, tmp_path, monkeypatch):
+    root, url = server
+    serve_fake_mnist(root, monkeypatch)
+    target = tmp_path / "data"
+    X, y = load_mnist("train", path=target, mirrors=[url])
+    np.testing.assert_array_equal(y, tiny(seed=1)[1])
+    assert sorted(p.name for p in target.iterdir()) == sorted(datasets.MD5)
+
+
+def test_corrupt_download_leaves_nothing_and_falls_back(server, tmp_path, monkeypatch, capsys):
+    root, url = server
+    serve_fake_mnist(root, monkeypatch)
+    (root / "train-images-idx3-ubyte.gz").write_bytes(b"corrupted")
+    target = tmp_path / "data"
+    X, y = load_mnist("train", path=target, mirrors=[url])
+    assert not list(target.glob("train-images*"))  # nothing half-written
+    assert not list(target.glob("*.part"))
+    err = capsys.readouterr().err
+    assert "MD5 mismatch for train-images-idx3-ubyte.gz" in err
+    assert "using 4,000 of the 5,000 embedded MNIST training digits" in err
+    assert X.shape == (4000, 784)
+
+
+def test_server_gone_falls_back_to_the_embedded_sample(tmp_path, capsys):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.server_close()  # the server is gone: its port refuses connections
+    X, y = load_mnist("test", path=tmp_path / "data", mirrors=[url])
+    err = capsys.readouterr().err
+    assert "download failed" in err and "held-out test split (1,000 digits)" in err
+    assert X.shape == (1000, 784) and np.bincount(y).tolist() == [100] * 10
+
+
+def test_embedded_sample_splits_do_not_overlap(capsys):
+    X_train, _, _ = datasets.embedded_sample("train")
+    X_test, _, _ = datasets.embedded_sample("test")
+    X_all, labels, what = datasets.embedded_sample("train", test_set_available=True)
+    assert len(X_train) == 4000 and len(X_test) == 1000 and len(X_all) == 5000
+    assert np.bincount(labels).tolist() == [500] * 10
+    train_rows = {row.tobytes() for row in X_train}
+    assert not any(row.tobytes() in train_rows for row in X_test)
+
+
+def test_no_download_falls_back_at_once(tmp_path, capsys):
+    X, y = load_mnist("train", path=tmp_path, download=False)
+    assert "download disabled" in capsys.readouterr().err
+    assert len(X) == 4000
+
+
+@pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists(), reason="no shared MNIST here")
+def test_the_real_test_set():
+    data = load_mnist("test", path=SHARED_MNIST)
+    X, y = data
+    assert X.shape == (10000, 784) and y.shape == (10000,)
+    assert y[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert np.bincount(y).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert "t10k-images-idx3-ubyte.gz" in data.source
+
+
+@pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists(), reason="no shared MNIST here")
+def test_agrees_with_python_mnist():
+    mnist = pytest.importorskip("mnist")
+    reader = mnist.MNIST(str(SHARED_MNIST), gz=True)
+    images, labels = reader.load_testing()
+    X, y = load_mnist("test", path=SHARED_MNIST)
+    np.testing.assert_array_equal(np.array(images[:500]), (X[:500] * 255).round())
+    np.testing.assert_array_equal(np.array(labels), y)
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match="labels: expected class indices from 0 to 9, found 10 \\(sample 1\\)"):
+        one_hot([3, 10])
+    with pytest.raises(ValueError, match="whole numbers"):
+        one_hot([0.5])
+
+
+def test_train_validation_split():
+    X, y = np.arange(20).reshape(10, 2), np.arange(10)
+    (Xt, yt), (Xv, yv) = train_validation_split(X, y, 0.3, seed=1)
+    assert len(Xt) == 7 and len(Xv) == 3
+    assert sorted(np.concatenate([yt, yv]).tolist()) == list(range(10))
+    assert (Xt[:, 0] == 2 * yt).all()
+    with pytest.raises(ValueError, match="validation_fraction"):
+        train_validation_split(X, y, 1.5)
+
+
+def test_unknown_split():
+    with pytest.raises(ValueError, match="split: expected 'train' or 'test', got 'dev'"):
+        load_mnist("dev")

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from tinynet import NeuralNetwork
+from tinynet.gradcheck import gradcheck
+
+
+def test_trace_holds_what_backprop_computed():
+    net = NeuralNetwork([3, 4, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(5, 3)), np.eye(2)[[0, 1, 1, 0, 1]]
+    t = net.trace(x, y)
+    nabla_w, nabla_b = net.backprop(x, y)
+    assert [layer.l for layer in t.layers] == [1, 2]
+    for layer, nw, nb in zip(t.layers, nabla_w, nabla_b):
+        np.testing.assert_array_equal(layer.nabla_w, nw)
+        np.testing.assert_array_equal(layer.nabla_b, nb)
+    np.testing.assert_allclose(t[1].z, x @ net.weights[0].T + net.biases[0])
+    np.testing.assert_allclose(t.output, net.feedforward(x))
+    np.testing.assert_allclose(t[2].delta, t.output - y)
+    assert t.C == pytest.approx(net.cost_of(x, y))
+    with pytest.raises(IndexError, match="numbered 1 to 2"):
+        t[0]
+
+
+def test_trace_is_a_copy():
+    net = NeuralNetwork([2, 2], seed=0)
+    t = net.trace([1.0, 2.0], [0.0, 1.0])
+    before = t[1].W.copy()
+    net.params += 1
+    np.testing.assert_array_equal(t[1].W, before)
+
+
+def test_trace_checks_the_target():
+    with pytest.raises(ValueError, match="y: expected 2 target values per sample, got 3"):
+        NeuralNetwork([2, 2]).trace([1.0, 2.0], [0.0, 1.0, 0.0])
+
+
+def test_gradcheck_passes_a_correct_backprop_and_catches_a_wrong_one(monkeypatch):
+    net = NeuralNetwork([4, 5, 3], ["relu", "softmax"], "cross_entropy", seed=2)
+    net.biases[0][...] = 0.3
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    result = gradcheck(net, x, y)
+    assert result.max_error < 1e-7 and result.checked == net.params.size
+    assert "layer 2" in str(result)
+    sampled = gradcheck(net, x, y, samples=3)
+    assert sampled.checked == 3 * 4
+
+    real = NeuralNetwork.backprop
+
+    def wrong(self, *args, **kwargs):  # the bias gradient of layer 1 off by a factor 2
+        nabla_w, nabla_b = real(self, *args, **kwargs)
+        nabla_b[0][...] *= 2
+        return nabla_w, nabla_b
+
+    monkeypatch.setattr(NeuralNetwork, "backprop", wrong)
+    broken = gradcheck(net, x, y)
+    assert broken.b[0] > 0.1 and broken.W[0] < 1e-7

@@ -1,0 +1,46 @@
+"""Every lesson runs to the end (each checks its own claims) and draws its figures."""
+
+import pytest
+
+from tinynet.cli import main as tinynet
+from tinynet.lessonkit import lessons
+
+FIGURES = {1: ["activations"], 3: ["output_error"], 5: ["delta_norms"], 8: ["cost_curve"],
+           9: ["decision_boundary"], 10: ["hidden_units", "confusion_matrix", "mistakes"]}
+
+
+def test_there_are_eleven_lessons_in_order():
+    assert list(lessons()) == list(range(1, 12))
+
+
+@pytest.mark.parametrize("number", range(1, 12))
+def test_lesson_runs_and_checks_its_claims(number, tmp_path, capsys):
+    assert tinynet(["lesson", str(number), "--figures", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Lesson {number}: ") and f"End of lesson {number}." in out
+    assert "[checked]" in out
+    for name in FIGURES.get(number, []):
+        assert (tmp_path / f"lesson{number:02d}_{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_step_pauses_after_each_stage(monkeypatch, tmp_path, capsys):
+    prompts = []
+    monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or "")
+    assert tinynet(["lesson", "2", "--step", "--figures", str(tmp_path)]) == 0
+    stages = capsys.readouterr().out.count("\n## ")
+    assert len(prompts) == stages - 1 == 3
+
+
+def test_lesson_list_and_unknown_lesson(capsys):
+    assert tinynet(["lesson", "--list"]) == 0
+    assert " 7  Gradient checking" in capsys.readouterr().out
+    assert tinynet(["lesson", "99"]) == 2
+    assert "no lesson '99'" in capsys.readouterr().err
+
+
+def test_a_false_claim_stops_the_lesson():
+    from tinynet.lessonkit import Lesson
+
+    lesson = Lesson(0, "test", [])
+    with pytest.raises(AssertionError, match="this claim does not hold: 1 is 2"):
+        lesson.check("1 is 2", 1 == 2)
