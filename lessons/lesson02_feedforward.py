@@ -7,7 +7,7 @@ passes through; we follow them with hand-sized numbers.
 
 import numpy as np
 
-from tinynet.lessonkit import SAMPLE_X, Lesson, small_network
+from tinynet.lessonkit import SAMPLE_X, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -31,6 +31,8 @@ def main(argv=None):
         lesson.check(f"z^{l} is W^{l} a^{l - 1} + b^{l}", np.allclose(layer.z[0], layer.W @ a + layer.b))
         a = layer.a[0]
 
+    draw_network(lesson, t)
+
     lesson.stage("The same in one call")
     out = net.feedforward(x)
     print(f"net.feedforward(x) = {out}")
@@ -44,6 +46,29 @@ def main(argv=None):
     lesson.check("a batch gives each row what one sample gives",
                  all(np.allclose(net.feedforward(X)[i], net.feedforward(X[i])) for i in range(3)))
     return lesson.done()
+
+
+def draw_network(lesson, t):
+    """Units as circles labelled with their activation; lines coloured by weight (red +, blue -)."""
+    plt = pyplot()
+    layers = [t.x[0]] + [layer.a[0] for layer in t.layers]
+    pos = [[(l, (len(a) - 1) / 2 - j) for j in range(len(a))] for l, a in enumerate(layers)]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for l, layer in enumerate(t.layers, start=1):
+        lim = np.abs(layer.W).max()
+        for j, (x1, y1) in enumerate(pos[l]):
+            for k, (x0, y0) in enumerate(pos[l - 1]):
+                w = layer.W[j, k]
+                ax.plot([x0, x1], [y0, y1], color=plt.cm.bwr(0.5 + 0.5 * w / lim), lw=1 + 3 * abs(w) / lim, zorder=1)
+                ax.text(x0 + 0.3 * (x1 - x0), y0 + 0.3 * (y1 - y0), f"{w:+.1f}", fontsize=7, ha="center")
+    for l, (a, points) in enumerate(zip(layers, pos)):
+        for value, (x, y) in zip(a, points):
+            ax.add_patch(plt.Circle((x, y), 0.18, color="white", ec="k", zorder=2))
+            ax.text(x, y, f"{value:.2f}", ha="center", va="center", fontsize=8, zorder=3)
+        ax.text(l, max(y for _, y in points) + 0.45, "x = a^0" if l == 0 else f"a^{l}", ha="center")
+    ax.set(xlim=(-0.4, 2.4), ylim=(-1.6, 1.8), aspect="equal", title="Feedforward through [2, 3, 2]")
+    ax.axis("off")
+    lesson.figure(fig, "network")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ and check it against that formula and against a nudge of z.
 import numpy as np
 
 from tinynet import ACTIVATIONS
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, small_network
+from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -41,6 +41,18 @@ def main(argv=None):
         slope = (0.5 * np.sum((a_plus - y) ** 2) - 0.5 * np.sum((a_minus - y) ** 2)) / (2 * eps)
         print(f"unit {j}: (C(z_{j} + ε) - C(z_{j} - ε)) / 2ε = {slope:.6f}   δ_{j} = {out.delta[0, j]:.6f}")
         lesson.check(f"δ_{j} is the slope of C with respect to z_{j}", np.isclose(slope, out.delta[0, j], atol=1e-8))
+    sigmoid = ACTIVATIONS["sigmoid"]
+    shifts = np.linspace(-3, 3, 121)
+    costs = [0.5 * np.sum((sigmoid(out.z[0] + [s, 0.0]) - y) ** 2) for s in shifts]
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(out.z[0, 0] + shifts, costs, label="C as z_0 moves")
+    C0 = 0.5 * np.sum((out.a[0] - y) ** 2)
+    ax.plot(out.z[0, 0] + shifts[40:81], C0 + out.delta[0, 0] * shifts[40:81], "r--", label="slope δ_0")
+    ax.plot([out.z[0, 0]], [C0], "ko")
+    ax.set(xlabel="z_0 (output unit 0)", ylabel="C", title="δ_0 is the slope of the cost")
+    ax.legend()
+    lesson.figure(fig, "slope")
     print("\nδ_0 < 0: raising z_0 lowers the cost (output 0 should go up to 1);")
     print("δ_1 > 0: raising z_1 raises it (output 1 should go down to 0).")
     lesson.check("the signs say which way each output must move", out.delta[0, 0] < 0 < out.delta[0, 1])

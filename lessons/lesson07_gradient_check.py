@@ -9,7 +9,7 @@ import numpy as np
 
 from tinynet import NeuralNetwork
 from tinynet.gradcheck import gradcheck, numerical_gradient
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, small_network
+from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -29,11 +29,13 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(8, 4))
     Y = np.eye(3)[rng.integers(0, 3, 8)]
+    results = {}
     for acts, cost in ((["sigmoid"] * 3, "quadratic"), (["tanh", "relu", "softmax"], "cross_entropy"),
                        (["elu", "softplus", "identity"], "quadratic"),
                        (["lecun_tanh", "sigmoid", "sigmoid"], "cross_entropy")):
         net = NeuralNetwork([4, 6, 5, 3], acts, cost, seed=1)
         result = gradcheck(net, X, Y)
+        results[f"{'/'.join(acts)}\n{cost}"] = result
         print(f"{' → '.join(acts)} + {cost}:  max relative error {result.max_error:.1e}")
         lesson.check("relative error below 1e-7 in float64", result.max_error < 1e-7)
 
@@ -47,6 +49,20 @@ def main(argv=None):
     print(f"a gradient off by a factor 2 gives a relative error of {err:.2f}")
     lesson.check("a wrong gradient stands out by many orders of magnitude", err > 0.1)
     print("\n" + str(gradcheck(net, X, Y)))
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    width = 0.12
+    for i, (name, result) in enumerate(results.items()):
+        errors = [e for pair in zip(result.W, result.b) for e in pair]
+        ax.bar(np.arange(len(errors)) + i * width, errors, width, label=name.replace("\n", " + "))
+    ax.axhline(1e-7, color="k", ls="--", lw=1)
+    ax.axhline(err, color="r", ls=":", lw=1)
+    ax.text(0, err * 1.5, "a gradient off by a factor 2", color="r", fontsize=8)
+    ax.set(yscale="log", ylabel="relative error", xticks=np.arange(6) + 1.5 * width,
+           xticklabels=["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"], title="Backprop against central differences")
+    ax.legend(fontsize=7, loc="center right")
+    lesson.figure(fig, "relative_errors")
     return lesson.done()
 
 

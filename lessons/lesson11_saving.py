@@ -11,7 +11,7 @@ import tempfile
 import numpy as np
 
 from tinynet import NeuralNetwork, load_from_file
-from tinynet.lessonkit import Lesson, small_network
+from tinynet.lessonkit import Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -35,6 +35,23 @@ def main(argv=None):
     big.save(path)
     lesson.check("a round trip is bit-exact", NeuralNetwork.load(path).params.tobytes() == big.params.tobytes())
     print(f"{big.params.size} numbers, {os.path.getsize(path):,} bytes of text")
+    loaded = NeuralNetwork.load(path)
+    digits = [4, 6, 8, 10, 12, 14, 16]
+    worst = [np.abs(np.array([float(f"{v:.{d}g}") for v in big.params]) - big.params).max() for d in digits]
+    for d, e in zip(digits, worst):
+        print(f"  written with {d:>2} significant digits: largest error {e:.1e}")
+    exact = np.abs(loaded.params - big.params).max()
+    print(f"  written with repr (tinynet): largest error {exact}")
+    lesson.check("repr loses nothing", exact == 0.0)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.semilogy(digits, worst, "o-", label="fixed number of digits")
+    ax.annotate("repr, as tinynet writes: error 0", (16, worst[-1]), xytext=(8.5, worst[-1] * 1e-2),
+                arrowprops=dict(arrowstyle="->"), fontsize=8)
+    ax.set(xlabel="significant digits written", ylabel="largest |loaded - saved|",
+           title="Round trip through text")
+    ax.legend(fontsize=8)
+    lesson.figure(fig, "round_trip")
 
     lesson.stage("The original neural-network-py format")
     original = os.path.join(folder, "original.txt")

@@ -5,8 +5,9 @@ import pytest
 from tinynet.cli import main as tinynet
 from tinynet.lessonkit import lessons
 
-FIGURES = {1: ["activations"], 3: ["output_error"], 5: ["delta_norms"], 8: ["cost_curve"],
-           9: ["decision_boundary"], 10: ["hidden_units", "confusion_matrix", "mistakes"]}
+FIGURES = {1: ["activations"], 2: ["network"], 3: ["output_error"], 4: ["slope"], 5: ["delta_norms"],
+           6: ["nabla_w"], 7: ["relative_errors"], 8: ["cost_curve"], 9: ["decision_boundary"],
+           10: ["hidden_units", "confusion_matrix", "mistakes"], 11: ["round_trip"]}
 
 
 def test_there_are_eleven_lessons_in_order():
@@ -19,7 +20,7 @@ def test_lesson_runs_and_checks_its_claims(number, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"Lesson {number}: ") and f"End of lesson {number}." in out
     assert "[checked]" in out
-    for name in FIGURES.get(number, []):
+    for name in FIGURES[number]:
         assert (tmp_path / f"lesson{number:02d}_{name}.png").read_bytes()[:4] == b"\x89PNG"
 
 
