@@ -104,14 +104,26 @@ class NeuralNetwork:
             raise ValueError(f"dtype: expected float64 or float32, got {self.dtype}")
         if init not in INITS:
             raise ValueError(f"init: unknown initialisation {init!r}; expected one of {', '.join(INITS)}")
-        self.params = np.zeros(sum(n * (k + 1) for k, n in zip(self.sizes, self.sizes[1:])), self.dtype)
-        self.weights, self.biases = _views(self.params, self.sizes)
+        self.bind(np.zeros(sum(n * (k + 1) for k, n in zip(self.sizes, self.sizes[1:])), self.dtype))
         self.initialize(init, seed)
+
+    def bind(self, params):
+        """Make the flat array ``params`` this network's parameters (no copy is made).
+
+        The trainers use it to put the parameters where they work on them:
+        in shared memory for a pool of processes, or on a GPU.
+        """
+        expected = sum(n * (k + 1) for k, n in zip(self.sizes, self.sizes[1:]))
+        if params.shape != (expected,) or params.dtype != self.dtype:
+            raise ValueError(f"params: expected a flat {self.dtype} array of {expected} values, "
+                             f"got {params.dtype} of shape {params.shape}")
+        self.params = params
+        self.weights, self.biases = _views(params, self.sizes)
 
     def initialize(self, init="lecun", seed=None):
         """Draw fresh weights and biases (see the class docstring for ``init``)."""
         rng = np.random.default_rng(seed)
-        for W, b in zip(self.weights, self.biases):
+        for W, b in zip(self.weights, self.biases):  # (on the CPU: the network is new)
             n_in = W.shape[1]
             if init == "normal":
                 W[...] = rng.standard_normal(W.shape)
@@ -223,8 +235,9 @@ class NeuralNetwork:
 
         ``labels`` are class indices, or one-hot rows (their arg-max is taken).
         """
-        x = np.atleast_2d(self._check_input(x, "x"))
-        labels = np.asarray(labels)
+        xp = self.xp
+        x = xp.atleast_2d(self._check_input(x, "x"))
+        labels = xp.asarray(labels)
         if labels.ndim == 2:
             labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
         if labels.shape != (x.shape[0],):
@@ -241,8 +254,13 @@ class NeuralNetwork:
 
     def copy(self):
         """An independent network with the same layers and parameters."""
+        return self.to(self.xp)
+
+    def to(self, xp):
+        """A copy of this network whose parameters live in the array module ``xp`` (numpy, cupy)."""
         other = NeuralNetwork(self.sizes, self.activation_names, self.cost.name, seed=0, dtype=self.dtype)
-        other.params[...] = self.params
+        params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
+        other.bind(params.copy())
         return other
 
     def save(self, path):
@@ -301,6 +319,11 @@ def _check_sizes(sizes):
     if not ok:
         raise ValueError(f"sizes: expected a list of at least two positive layer sizes, got {sizes!r}")
     return sizes
+
+
+def _to_numpy(arr):
+    """A NumPy array of ``arr`` (copied from the GPU if it lives there)."""
+    return arr.get() if hasattr(arr, "get") else np.asarray(arr)
 
 
 def _array_module(arr):

@@ -33,7 +33,7 @@ import tempfile
 
 import numpy as np
 
-from .network import NeuralNetwork
+from .network import NeuralNetwork, _to_numpy
 
 MAGIC = "tinynet-model"
 VERSION = 1
@@ -226,7 +226,3 @@ def _expect_end(r):
         if r.lines[r.i].strip():
             raise r.error("unexpected text after the last layer", line=r.i + 1)
         r.i += 1
-
-
-def _to_numpy(arr):
-    return arr.get() if hasattr(arr, "get") else np.asarray(arr)

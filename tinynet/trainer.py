@@ -139,6 +139,7 @@ class Trainer:
         if validation_data is not None:
             Xv, Yv = prepare_data(network, validation_data, "validation_data")
             labels_v = Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].round()
+            Xv, Yv, labels_v = xp.asarray(Xv), xp.asarray(Yv), xp.asarray(labels_v)
         schedule = learning_step if callable(learning_step) else (lambda k: learning_step)
         rng = np.random.default_rng(seed)
         X, Y = xp.asarray(X), xp.asarray(Y)
@@ -157,7 +158,7 @@ class Trainer:
         history.costs.append(history.min_cost)
         _check_finite(history, 0, None)
 
-        ws = Workspace(network, batch_size, xp)
+        batches = self.batches(network, X, Y, batch_size)
         pending = max_batches_without_improvement
         bar = tqdm(total=max_batches, unit="batch", disable=None if progress else True, leave=False)
         try:
@@ -169,13 +170,11 @@ class Trainer:
                 eta = float(schedule(k))
                 if not eta > 0:
                     raise ValueError(f"learning_step: the schedule gave {eta} for batch {k}; expected > 0")
-                # 2. a batch of random samples, gathered into the workspace
-                idx = xp.asarray(rng.choice(n, batch_size, replace=False))
-                xp.take(X, idx, axis=0, out=ws.x)
-                xp.take(Y, idx, axis=0, out=ws.y)
+                # 2. a batch of random samples
+                batches.load(rng.choice(n, batch_size, replace=False))
                 # 3. batch_iterations steps of gradient descent on it
                 for _ in range(batch_iterations):
-                    self.step(network, ws, eta)
+                    self.update(network, batches.gradient(), eta, batch_size)
                 # 4. the new cost; 5. improvement?
                 cost = self.mean_cost(network, Xc, Yc)
                 history.batches = k
@@ -205,24 +204,55 @@ class Trainer:
                 )
         finally:
             bar.close()
+            batches.close()
             history.wall_time = time.perf_counter() - start
         return history
 
-    def step(self, network, ws, learning_step):
-        """One gradient-descent step on the batch held in ``ws.x``, ``ws.y``.
+    def batches(self, network, X, Y, batch_size):
+        """Where the gradients of the batches are computed: here, in this process."""
+        return LocalBatches(network, X, Y, batch_size, self.xp)
 
-        W -> W - (η/m) ∂C/∂W and b -> b - (η/m) ∂C/∂b for every layer at once:
-        the gradients sit in one flat array laid out like ``network.params``.
+    def update(self, network, grad, learning_step, m):
+        """W -> W - (η/m) ∂C/∂W and b -> b - (η/m) ∂C/∂b, for every layer at once.
+
+        ``grad`` is ∂C/∂params summed over the m samples of the batch, one flat
+        array laid out like ``network.params`` (it is scaled in place).
         """
+        grad *= learning_step / m
+        network.params -= grad
+
+    def step(self, network, ws, learning_step):
+        """One gradient-descent step on the batch held in the workspace ``ws`` (``ws.x``, ``ws.y``)."""
         network.backprop(ws.x, ws.y, self.xp, ws)
-        ws.grad *= learning_step / ws.m
-        network.params -= ws.grad
+        self.update(network, ws.grad, learning_step, ws.m)
 
     def mean_cost(self, network, X, Y):
         """The cost per sample, C / n, over the samples (X, Y)."""
         # A diverging run overflows here; TrainingDiverged reports it, not a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             return network.cost_of(X, Y) / len(X)
+
+
+class LocalBatches:
+    """Batches held and differentiated in this process: rows gathered into a workspace."""
+
+    def __init__(self, network, X, Y, batch_size, xp=np):
+        self.network, self.X, self.Y, self.xp = network, X, Y, xp
+        self.ws = Workspace(network, batch_size, xp)
+
+    def load(self, idx):
+        """Make the samples ``idx`` the current batch."""
+        idx = self.xp.asarray(idx)
+        self.xp.take(self.X, idx, axis=0, out=self.ws.x)
+        self.xp.take(self.Y, idx, axis=0, out=self.ws.y)
+
+    def gradient(self):
+        """∂C/∂params summed over the current batch (a flat array, reused by the next call)."""
+        self.network.backprop(self.ws.x, self.ws.y, self.xp, self.ws)
+        return self.ws.grad
+
+    def close(self):
+        pass
 
 
 def prepare_data(network, data, name):
