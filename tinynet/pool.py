@@ -163,11 +163,13 @@ class SharedMemoryBatches:
                     theirs.close()
                     self.processes.append(p)
                     self.conns.append(ours)
+            self._ask([])  # wait until every worker has started and attached the memory
         except BaseException:
             self.close()
             raise
 
     def _ask(self, messages):
+        """Send each worker its message (if any) and wait for every reply."""
         for conn, message in zip(self.conns, messages):
             conn.send(message)
         for slot, conn in enumerate(self.conns):
@@ -216,6 +218,7 @@ def _worker(conn, spec, description, slot):
     X, Y, G = arrays["X"], arrays["Y"], arrays["G"]
     ws = None
     try:
+        conn.send(None)  # ready
         while (message := conn.recv()) is not None:
             try:
                 if message[0] == "load":
