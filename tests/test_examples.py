@@ -76,3 +76,24 @@ def test_installed_command_and_module_run(tmp_path):
     run = subprocess.run([sys.executable, "-m", "tinynet.examples.simple_example", "--seed", "3"],
                          capture_output=True, text=True, check=True, cwd=tmp_path)
     assert "Success rate" in run.stdout and (tmp_path / "simple_example_config.txt").exists()
+
+
+def test_cnn_train_then_test(capsys, tmp_path):
+    assert tinynet(["cnn", "train", "--max-batches", "3", "--workers", "2"]) == 0
+    assert "Network saved to cnn_digits.txt" in capsys.readouterr().out
+    net = load_from_file(tmp_path / "cnn_digits.txt")
+    assert net.sizes == [784, 10] and [layer.kind for layer in net.layers] == ["conv2d", "maxpool2d", "flatten", "dense"]
+    assert tinynet(["cnn", "test"]) == 0
+    assert "Confusion matrix" in capsys.readouterr().out
+
+
+def test_cnn_train_on_the_gpu_says_what_is_missing(capsys, tmp_path):
+    from tinynet.gpu import require_cupy
+
+    try:
+        require_cupy()
+    except RuntimeError as e:
+        assert tinynet(["cnn", "train", "--gpu", "--max-batches", "2"]) == 2
+        assert f"error: {e}" in capsys.readouterr().err
+    else:
+        assert tinynet(["cnn", "train", "--gpu", "--max-batches", "2"]) == 0

@@ -43,7 +43,7 @@ def test_gradcheck_passes_a_correct_backprop_and_catches_a_wrong_one(monkeypatch
     x, y = rng.normal(size=(6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
     result = gradcheck(net, x, y)
     assert result.max_error < 1e-7 and result.checked == net.params.size
-    assert "layer 2" in str(result)
+    assert "  W2: " in str(result) and "  b1: " in str(result)
     sampled = gradcheck(net, x, y, samples=3)
     assert sampled.checked == 3 * 4
 

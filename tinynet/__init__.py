@@ -7,6 +7,7 @@
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .costs import COSTS, CrossEntropy, Quadratic, get_cost
+from .conv import Conv2D, ConvNet, Dense, Flatten, MaxPool2D
 from .network import NeuralNetwork, Workspace
 from .textformat import load_from_file, serialize_neural_network
 from .trainer import ExponentialDecay, History, Trainer, TrainingDataSample, TrainingDiverged
@@ -15,7 +16,8 @@ from . import datasets
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "Activation", "COSTS", "CrossEntropy", "ExponentialDecay", "History",
+    "ACTIVATIONS", "Activation", "COSTS", "Conv2D", "ConvNet", "CrossEntropy", "Dense", "ExponentialDecay",
+    "Flatten", "History", "MaxPool2D",
     "NeuralNetwork", "Quadratic", "Trainer", "TrainingDataSample", "TrainingDiverged", "Workspace",
     "datasets", "get_activation", "get_cost", "load_from_file", "serialize_neural_network",
 ]

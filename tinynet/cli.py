@@ -2,12 +2,13 @@
 
 import sys
 
-from .examples import digits_recognizer, simple_example
+from .examples import cnn_digits, digits_recognizer, simple_example
 from . import lessonkit
 
 COMMANDS = {
     "simple-example": (simple_example.main, "the two-team point classifier (team 1 if x > y)"),
     "digits": (digits_recognizer.main, "the digits recognizer: 'digits train', 'digits test'"),
+    "cnn": (cnn_digits.main, "a convolutional digits recognizer: 'cnn train', 'cnn test'"),
     "lesson": (lessonkit.run_lesson, "run lesson N ('lesson --list' lists them; --step pauses after each stage)"),
 }
 

@@ -20,18 +20,29 @@ import numpy as np
 
 @dataclass
 class GradCheck:
-    """Relative errors per layer: ``W[i]`` and ``b[i]`` for layer i + 1; ``max_error`` over all."""
+    """The relative error of each parameter block, by name (W1, b1, ...; K for a kernel).
 
-    W: list
-    b: list
+    ``W`` and ``b`` list the weight (or kernel) and bias errors in layer order;
+    ``max_error`` is the largest of all.
+    """
+
+    errors: dict
     checked: int
 
     @property
+    def W(self):
+        return [e for name, e in self.errors.items() if not name.startswith("b")]
+
+    @property
+    def b(self):
+        return [e for name, e in self.errors.items() if name.startswith("b")]
+
+    @property
     def max_error(self):
-        return max(self.W + self.b)
+        return max(self.errors.values())
 
     def __str__(self):
-        rows = [f"layer {i + 1}: W {w:.2e}   b {b:.2e}" for i, (w, b) in enumerate(zip(self.W, self.b))]
+        rows = [f"{name:>4}: {e:.2e}" for name, e in self.errors.items()]
         return "\n".join(rows + [f"max relative error {self.max_error:.2e} ({self.checked} parameters checked)"])
 
 
@@ -50,23 +61,24 @@ def numerical_gradient(network, x, y, index, eps=1e-6):
 def gradcheck(network, x, y, eps=1e-6, samples=None, seed=0):
     """Compare ``network.backprop`` with central differences; return a :class:`GradCheck`.
 
-    ``samples``: check this many randomly chosen entries of each W and b
-    (None: every parameter; a big network has many).
+    Works for a NeuralNetwork and a ConvNet. ``samples``: check this many
+    randomly chosen entries of each parameter block (None: every parameter).
     """
+    from .textformat import named_params
+
     x = np.atleast_2d(np.asarray(x, dtype=network.dtype))
     y = np.asarray(y, dtype=network.dtype).reshape(x.shape[0], -1)
-    nabla_w, nabla_b = network.backprop(x, y)
+    ws = network.workspace(x.shape[0])
+    network.backprop(x, y, ws=ws)
     rng = np.random.default_rng(seed)
-    errors = {"W": [], "b": []}
-    checked, offset = 0, 0  # offset: where each W or b starts in network.params (W1, b1, W2, ...)
-    for i, (W, b) in enumerate(zip(network.weights, network.biases)):
-        for key, P, G in (("W", W, nabla_w[i]), ("b", b, nabla_b[i])):
-            picked = np.arange(P.size) if samples is None or samples >= P.size else \
-                rng.choice(P.size, samples, replace=False)
-            numeric = np.array([numerical_gradient(network, x, y, offset + k, eps) for k in picked])
-            exact = G.ravel()[picked]
-            denom = np.linalg.norm(exact) + np.linalg.norm(numeric)
-            errors[key].append(float(np.linalg.norm(exact - numeric) / denom) if denom else 0.0)
-            checked += len(picked)
-            offset += P.size
-    return GradCheck(errors["W"], errors["b"], checked)
+    errors, checked, offset = {}, 0, 0  # offset: where each block starts in network.params
+    for name, P in named_params(network):
+        picked = np.arange(P.size) if samples is None or samples >= P.size else \
+            rng.choice(P.size, samples, replace=False)
+        numeric = np.array([numerical_gradient(network, x, y, offset + k, eps) for k in picked])
+        exact = ws.grad[offset + picked]
+        denom = np.linalg.norm(exact) + np.linalg.norm(numeric)
+        errors[name] = float(np.linalg.norm(exact - numeric) / denom) if denom else 0.0
+        checked += len(picked)
+        offset += P.size
+    return GradCheck(errors, checked)

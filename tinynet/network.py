@@ -138,6 +138,15 @@ class NeuralNetwork:
         """The array module the parameters live in (numpy here; cupy on a GPU)."""
         return _array_module(self.params)
 
+    def spec(self):
+        """What rebuilds this network's shape elsewhere (a worker process): a class and its arguments."""
+        return NeuralNetwork, dict(sizes=tuple(self.sizes), activations=tuple(self.activation_names),
+                                   cost=self.cost.name, dtype=self.dtype.name)
+
+    def workspace(self, m, xp=None):
+        """A :class:`Workspace` for batches of m samples."""
+        return Workspace(self, m, xp or self.xp)
+
     @property
     def activation_names(self):
         return [act.name for act in self.activations]
@@ -258,7 +267,8 @@ class NeuralNetwork:
 
     def to(self, xp):
         """A copy of this network whose parameters live in the array module ``xp`` (numpy, cupy)."""
-        other = NeuralNetwork(self.sizes, self.activation_names, self.cost.name, seed=0, dtype=self.dtype)
+        cls, kwargs = self.spec()
+        other = cls(**kwargs, seed=0)
         params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
         other.bind(params.copy())
         return other

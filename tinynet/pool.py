@@ -31,7 +31,6 @@ from multiprocessing import get_context, shared_memory
 
 import numpy as np
 
-from .network import NeuralNetwork, Workspace
 from .trainer import Trainer
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -73,13 +72,13 @@ class PoolTrainer(Trainer):
 
 
 def network_spec(network):
-    """What a worker needs to rebuild the network's shape: sizes, activations, cost, dtype."""
-    return tuple(network.sizes), tuple(network.activation_names), network.cost.name, network.dtype.name
+    """What a worker needs to rebuild the network's shape: its class and arguments."""
+    return network.spec()
 
 
 def build_network(spec):
-    sizes, activations, cost, dtype = spec
-    return NeuralNetwork(sizes, activations, cost, seed=0, dtype=dtype)
+    cls, kwargs = spec
+    return cls(**kwargs, seed=0)
 
 
 class SharedArrays:
@@ -224,7 +223,7 @@ def _worker(conn, spec, description, slot):
                 if message[0] == "load":
                     idx = message[1]
                     if ws is None or ws.m != len(idx):
-                        ws = Workspace(network, len(idx))
+                        ws = network.workspace(len(idx))
                     np.take(X, idx, axis=0, out=ws.x)
                     np.take(Y, idx, axis=0, out=ws.y)
                 else:
@@ -284,9 +283,10 @@ _cache = {}
 
 def part_gradient(spec, data, params, idx):
     """In a worker: ∂C/∂params summed over the samples ``idx`` (a new flat array)."""
-    network = _cache.get(("network", spec))
+    key = ("network", spec[0].__name__, tuple(sorted(spec[1].items())))
+    network = _cache.get(key)
     if network is None:
-        network = _cache[("network", spec)] = build_network(spec)
+        network = _cache[key] = build_network(spec)
     network.bind(params)
     kind, payload = data
     if kind == "dask":
@@ -297,6 +297,6 @@ def part_gradient(spec, data, params, idx):
             _cache[key] = attach(payload)
         arrays = _cache[key][0]
         X, Y = arrays["X"], arrays["Y"]
-    ws = Workspace(network, len(idx))
+    ws = network.workspace(len(idx))
     network.backprop(X[idx], Y[idx], np, ws)
     return ws.grad

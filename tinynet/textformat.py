@@ -33,6 +33,7 @@ import tempfile
 
 import numpy as np
 
+from .conv import ConvNet
 from .network import NeuralNetwork, _to_numpy
 
 MAGIC = "tinynet-model"
@@ -40,22 +41,36 @@ VERSION = 1
 
 
 def serialize_neural_network(network, file):
-    """Write ``network`` to ``file``: an open text file, or a path (saved atomically)."""
+    """Write ``network`` (a NeuralNetwork or a ConvNet) to ``file``: an open text file, or a path (saved atomically)."""
     if isinstance(file, (str, os.PathLike)):
         save(network, file)
         return
     file.write(f"{MAGIC} {VERSION}\n")
-    file.write("sizes " + " ".join(map(str, network.sizes)) + "\n")
-    file.write("activations " + " ".join(network.activation_names) + "\n")
+    if isinstance(network, ConvNet):
+        file.write("convnet " + " ".join(map(str, network.input_shape)) + "\n")
+        for layer in network.layers:
+            file.write(f"layer {layer.describe()}\n")
+    else:
+        file.write("sizes " + " ".join(map(str, network.sizes)) + "\n")
+        file.write("activations " + " ".join(network.activation_names) + "\n")
     file.write(f"cost {network.cost.name}\n")
     file.write(f"dtype {network.dtype.name}\n")
-    for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1):
-        W, b = _to_numpy(W), _to_numpy(b)
-        file.write(f"W{l} {W.shape[0]} {W.shape[1]}\n")
-        for row in W.tolist():
+    for name, array in named_params(network):
+        array = _to_numpy(array)
+        file.write(f"{name} {' '.join(map(str, array.shape))}\n")
+        rows = [array.tolist()] if array.ndim == 1 else array.reshape(array.shape[0], -1).tolist()
+        for row in rows:
             file.write(" ".join(map(repr, row)) + "\n")
-        file.write(f"b{l} {b.shape[0]}\n")
-        file.write(" ".join(map(repr, b.tolist())) + "\n")
+
+
+def named_params(network):
+    """The parameter arrays in file order, with their names: W1, b1, W2, ... (K for a kernel)."""
+    if isinstance(network, ConvNet):
+        return [(f"{'K' if layer.kind == 'conv2d' else 'W'}{l}" if i == 0 else f"b{l}", p)
+                for l, (layer, params) in enumerate(zip(network.layers, network.layer_params), start=1)
+                for i, p in enumerate(params)]
+    return [(f"{key}{l}", p) for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1)
+            for key, p in (("W", W), ("b", b))]
 
 
 def save(network, path):
@@ -101,7 +116,7 @@ def load_from_file(file, sizes=None):
         network = _read_tinynet(reader)
     else:
         network = _read_original(reader)
-    if sizes is not None and list(sizes) != network.sizes:
+    if sizes is not None and list(sizes) != list(network.sizes):
         raise ValueError(f"{name}: the model has layer sizes {network.sizes}, expected {list(sizes)}")
     return network
 
@@ -164,6 +179,17 @@ def _read_tinynet(r):
     words = r.next("the header").split()
     if words != [MAGIC, str(VERSION)]:
         raise r.error(f"expected '{MAGIC} {VERSION}', found {' '.join(words)!r}")
+    if r.peek().startswith("convnet"):
+        network, context = _read_convnet_header(r)
+    else:
+        network, context = _read_mlp_header(r)
+    for name, array in named_params(network):
+        _read_block(r, name, array, context)
+    _expect_end(r)
+    return network
+
+
+def _read_mlp_header(r):
     sizes_words = r.keyword("sizes", "'sizes' and the layer sizes")
     if len(sizes_words) < 2:
         raise r.error("expected at least two layer sizes")
@@ -173,26 +199,48 @@ def _read_tinynet(r):
     activations = r.keyword("activations", f"'activations' and {len(sizes) - 1} names")
     if len(activations) != len(sizes) - 1:
         raise r.error(f"expected {len(sizes) - 1} activation names, found {len(activations)}")
-    cost = r.keyword("cost", "'cost' and its name")
-    dtype = r.keyword("dtype", "'dtype' and float64 or float32")
+    cost, dtype = _read_cost_dtype(r)
     try:
-        network = NeuralNetwork(sizes, activations, cost[0] if cost else "", seed=0,
-                                dtype=dtype[0] if dtype else "")
+        return NeuralNetwork(sizes, activations, cost, seed=0, dtype=dtype), f"sizes {sizes}"
     except (ValueError, TypeError) as e:
         raise r.error(f"the header does not describe a valid network: {e}") from None
-    for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1):
-        rows, cols = W.shape
-        shape = r.ints(r.keyword(f"W{l}", f"'W{l} {rows} {cols}'"), 2, f"'W{l} {rows} {cols}'")
-        if shape != [rows, cols]:
-            raise r.error(f"W{l} must be {rows}x{cols} for sizes {sizes}, found {shape[0]}x{shape[1]}")
-        for j in range(rows):
-            W[j] = r.floats(r.next(f"row {j + 1} of W{l}").split(), cols, f"row {j + 1} of W{l}")
-        n = r.ints(r.keyword(f"b{l}", f"'b{l} {rows}'"), 1, f"'b{l} {rows}'")
-        if n != [rows]:
-            raise r.error(f"b{l} must have {rows} entries for sizes {sizes}, found {n[0]}")
-        b[...] = r.floats(r.next(f"the biases b{l}").split(), rows, f"b{l}")
-    _expect_end(r)
-    return network
+
+
+def _read_convnet_header(r):
+    shape = r.ints(r.keyword("convnet", "'convnet' and the input shape"), 3, "'convnet C H W'")
+    layers = []
+    while r.peek().startswith("layer"):
+        layers.append(" ".join(r.keyword("layer", "a layer")))
+    cost, dtype = _read_cost_dtype(r)
+    try:
+        network = ConvNet(layers, input_shape=shape, cost=cost, seed=0, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise r.error(f"the header does not describe a valid network: {e}") from None
+    return network, "these layers"
+
+
+def _read_cost_dtype(r):
+    cost = r.keyword("cost", "'cost' and its name")
+    dtype = r.keyword("dtype", "'dtype' and float64 or float32")
+    return (cost[0] if cost else ""), (dtype[0] if dtype else "")
+
+
+def _read_block(r, name, array, context):
+    """A parameter block: '<name> <shape>', then one line (a vector) or a line per leading index."""
+    shape = list(array.shape)
+    wanted = f"'{name} {' '.join(map(str, shape))}'"
+    found = r.ints(r.keyword(name, wanted), len(shape), wanted)
+    if found != shape:
+        raise r.error(f"{name} must be {'x'.join(map(str, shape))} for {context}, "
+                      f"found {'x'.join(map(str, found))}")
+    if array.ndim == 1:
+        array[...] = r.floats(r.next(name).split(), array.size, name)
+        return
+    per_row = array.size // shape[0]
+    rows = array.reshape(shape[0], per_row)
+    for j in range(shape[0]):
+        what = f"row {j + 1} of {name}"
+        rows[j] = r.floats(r.next(what).split(), per_row, what)
 
 
 def _read_original(r):

@@ -30,7 +30,6 @@ import numbers
 import numpy as np
 from tqdm.auto import tqdm
 
-from .network import Workspace
 
 
 @dataclass
@@ -238,7 +237,7 @@ class LocalBatches:
 
     def __init__(self, network, X, Y, batch_size, xp=np):
         self.network, self.X, self.Y, self.xp = network, X, Y, xp
-        self.ws = Workspace(network, batch_size, xp)
+        self.ws = network.workspace(batch_size, xp)
 
     def load(self, idx):
         """Make the samples ``idx`` the current batch."""

@@ -1,0 +1,34 @@
+"""The small CNN's MNIST accuracy, as the README reports it.
+
+    TINYNET_DATA=../shared/datasets/mnist python benchmarks/cnn_mnist.py
+
+Trains Conv2D(8, 5, relu) -> MaxPool2D(2) -> Dense(10, softmax) (``tinynet cnn train``'s
+settings) on the MNIST training split ``load_mnist`` finds (here the 5,000 embedded
+digits) for several seeds, and tests each on the test split (the official 10,000).
+"""
+
+import argparse
+import statistics
+
+from tinynet.datasets import load_mnist
+from tinynet.examples.cnn_digits import SETTINGS, fit
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--data", default=None)
+    args = parser.parse_args()
+    train, test = load_mnist("train", path=args.data), load_mnist("test", path=args.data)
+    print(f"training data: {train.source}\ntest data: {test.source}\nsettings: {SETTINGS}\n")
+    accuracies = []
+    for seed in range(args.seeds):
+        net, history = fit(*train, seed=seed)
+        accuracies.append(net.evaluate(*test))
+        print(f"seed {seed}: {history.batches} batches ({history.stop_reason}), {history.wall_time:.0f} s, "
+              f"test accuracy {accuracies[-1]:.2%}", flush=True)
+    print(f"median test accuracy {statistics.median(accuracies):.2%}")
+
+
+if __name__ == "__main__":
+    main()

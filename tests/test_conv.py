@@ -1,0 +1,116 @@
+import numpy as np
+import pytest
+
+from tinynet import NeuralNetwork, Trainer, load_from_file
+from tinynet.conv import Conv2D, ConvNet, Dense, Flatten, MaxPool2D, im2col
+from tinynet.gpu import GPUTrainer
+from tinynet.gradcheck import numerical_gradient
+from tinynet.pool import PoolTrainer
+
+
+def relative_error(net, x, y):
+    ws = net.workspace(len(x))
+    net.backprop(x, y, ws=ws)
+    num = np.array([numerical_gradient(net, x, y, i) for i in range(net.params.size)])
+    return np.linalg.norm(ws.grad - num) / np.linalg.norm(ws.grad + num)
+
+
+@pytest.mark.parametrize("layers,shape", [
+    ([Conv2D(3, 3, "tanh"), Flatten(), Dense(4, "softmax")], (2, 6, 6)),                 # convolution
+    ([Conv2D(2, 2, "sigmoid"), MaxPool2D(2), Flatten(), Dense(3, "softmax")], (1, 7, 7)),  # pooling, cut edge
+    ([Flatten(), Dense(5, "elu"), Dense(3, "softmax")], (1, 4, 4)),                      # flatten, dense
+    ([Conv2D(2, 3, "softplus"), Conv2D(3, 2, "tanh"), MaxPool2D(3), Flatten(), Dense(6, "lecun_tanh"),
+      Dense(3, "softmax")], (2, 10, 10)),                                                # a whole small CNN
+])
+def test_gradients_match_central_differences(layers, shape):
+    rng = np.random.default_rng(0)
+    net = ConvNet(layers, input_shape=shape, seed=1)
+    net.params += rng.normal(size=net.params.size) * 0.05
+    x = rng.normal(size=(3, int(np.prod(shape))))
+    y = np.eye(net.sizes[-1])[[0, 2, 1]]
+    assert relative_error(net, x, y) < 1e-7
+
+
+def test_convolution_is_the_sum_over_each_window():
+    rng = np.random.default_rng(1)
+    layer = Conv2D(2, 3)
+    a = rng.normal(size=(2, 3, 5, 6))
+    K, b = rng.normal(size=(2, 3, 3, 3)), rng.normal(size=2)
+    z = layer.forward(a, (K, b), np)
+    assert z.shape == (2, 2, 3, 4)
+    for s in range(2):
+        for f in range(2):
+            for i in range(3):
+                for j in range(4):
+                    assert z[s, f, i, j] == pytest.approx(np.sum(K[f] * a[s, :, i:i + 3, j:j + 3]) + b[f])
+    cols = im2col(a, 3, np)
+    assert cols.shape == (27, 2 * 3 * 4)
+
+
+def test_max_pooling_routes_the_gradient_to_the_arg_max():
+    pool = MaxPool2D(2)
+    a = np.array([[[[1.0, 5.0, 2.0], [3.0, 4.0, 0.0], [9.0, 9.0, 9.0]]]])  # the last row is cut off
+    assert pool.forward(a, (), np).tolist() == [[[[5.0]]]]
+    grad = pool.backward(a, np.array([[[[7.0]]]]), (), (), np)
+    assert grad.tolist() == [[[[0.0, 7.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]]
+    ties = pool.backward(np.ones((1, 1, 2, 2)), np.ones((1, 1, 1, 1)), (), (), np)
+    assert ties.sum() == 1.0  # a tie sends the gradient to one input, not to all
+
+
+def small_cnn():
+    return ConvNet([Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")], input_shape=(1, 8, 8),
+                   seed=0)
+
+
+def one_epoch(trainer):
+    rng = np.random.default_rng(0)
+    X, labels = rng.random((120, 64)), rng.integers(0, 4, 120)
+    net = small_cnn()
+    trainer.train(net, (X, labels), 0.2, 1, 20, max_batches=6, max_batches_without_improvement=100,
+                  cost_estimator_batch_size=40, seed=2, progress=False)
+    return net
+
+
+def test_sequential_pool_and_gpu_path_agree_after_an_epoch():
+    reference = one_epoch(Trainer())
+    assert not np.array_equal(reference.params, small_cnn().params)  # it trained
+    for trainer in (PoolTrainer(1), PoolTrainer(2), GPUTrainer(xp=np)):
+        np.testing.assert_allclose(one_epoch(trainer).params, reference.params, rtol=0, atol=1e-10)
+
+
+def test_a_cnn_saves_and_loads_like_an_mlp(tmp_path):
+    net = small_cnn()
+    net.params[...] = np.random.default_rng(3).normal(size=net.params.size)
+    net.save(tmp_path / "cnn.txt")
+    text = (tmp_path / "cnn.txt").read_text().splitlines()
+    assert text[1:6] == ["convnet 1 8 8", "layer conv2d 3 3 relu", "layer maxpool2d 2", "layer flatten",
+                         "layer dense 4 softmax"]
+    back = NeuralNetwork.load(tmp_path / "cnn.txt")
+    assert isinstance(back, ConvNet) and back.params.tobytes() == net.params.tobytes()
+    x = np.random.default_rng(0).random((3, 64))
+    np.testing.assert_array_equal(back.feedforward(x), net.feedforward(x))
+    bad = (tmp_path / "cnn.txt").read_text().replace("K1 3 1 3 3", "K1 3 1 2 2")
+    (tmp_path / "bad.txt").write_text(bad)
+    with pytest.raises(ValueError, match=r"bad.txt, line 9: K1 must be 3x1x3x3 for these layers, found 3x1x2x2"):
+        load_from_file(tmp_path / "bad.txt")
+
+
+@pytest.mark.parametrize("layers,shape,words", [
+    ([Conv2D(2, 3), Dense(3)], (1, 6, 6), "put a Flatten"),
+    ([Conv2D(2, 7), Flatten(), Dense(3)], (1, 6, 6), "a 7x7 kernel does not fit a 6x6 input"),
+    ([Conv2D(2, 3)], (1, 6, 6), "the last layer must give a vector"),
+    (["pool 2"], (1, 6, 6), "unknown layer 'pool 2'"),
+    ([Flatten(), Dense(3, "relu")], (1, 2, 2), None),
+])
+def test_bad_layers(layers, shape, words):
+    if words is None:
+        with pytest.raises(ValueError, match="cross_entropy needs a softmax or sigmoid output layer"):
+            ConvNet(layers, input_shape=shape)
+        return
+    with pytest.raises(ValueError, match=words):
+        ConvNet(layers, input_shape=shape)
+
+
+def test_wrong_input_width():
+    with pytest.raises(ValueError, match=r"x: expected shape \(64,\) or \(m, 64\) for input images of shape \(1, 8, 8\)"):
+        small_cnn().feedforward(np.zeros(63))

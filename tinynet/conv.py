@@ -1,0 +1,397 @@
+"""A small convolutional network: Conv2D, MaxPool2D, Flatten and Dense layers.
+
+``ConvNet`` keeps the contract of :class:`~tinynet.NeuralNetwork` (flat
+``params``, ``feedforward``, ``backprop``, ``cost_of``, ``predict``,
+``evaluate``, ``workspace``, ``to``), so every trainer trains it unchanged.
+Inputs arrive flat, one sample per row (a 28x28 digit is 784 numbers), and are
+seen as images of shape ``input_shape`` = (channels, height, width).
+
+Notation, as for the fully connected network: layer l turns a^(l-1) into
+z^l and a^l = σ(z^l); delta^l = ∂C/∂z^l. Each layer's ``forward`` computes z^l
+from a^(l-1); its ``backward`` takes delta^l and returns ∂C/∂a^(l-1) (writing
+its parameters' gradients on the way); the activation then turns that into
+delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)), exactly as in the dense network.
+
+Everything is vectorized over the batch and the pixels: a convolution is one
+matrix product over all its windows (im2col, made with stride tricks), and the
+only Python loops run over layers. All arithmetic goes through ``xp``.
+"""
+
+import numpy as np
+
+from .activations import get_activation
+from .costs import get_cost
+from .network import _array_module, _to_numpy
+
+
+def im2col(a, k, xp):
+    """Every k x k window of a (m, C, H, W) as a column: shape (C·k·k, m·Ho·Wo).
+
+    Row (c, u, v) holds a[:, c, i+u, j+v] for every sample and every window
+    position (i, j), so a convolution becomes one matrix product. The loop runs
+    over the k·k kernel offsets only; each copies one shifted view of the whole batch.
+    """
+    m, C, H, W = a.shape
+    Ho, Wo = H - k + 1, W - k + 1
+    cols = xp.empty((C, k, k, m, Ho, Wo), a.dtype)
+    for u in range(k):
+        for v in range(k):
+            cols[:, u, v] = a[:, :, u:u + Ho, v:v + Wo].transpose(1, 0, 2, 3)
+    return cols.reshape(C * k * k, m * Ho * Wo)
+
+
+class Conv2D:
+    """Convolution with ``filters`` kernels of size k x k, valid padding, stride 1.
+
+    Parameters: K (filters, C, k, k) and b (filters,). For output channel f at (i, j):
+
+        z[f, i, j] = Σ_c Σ_u Σ_v K[f, c, u, v] · a[c, i+u, j+v] + b[f]
+
+    (a correlation, as every framework computes a "convolution"). Backward, with
+    delta = ∂C/∂z:
+
+        ∂C/∂K[f, c, u, v] = Σ_(samples, i, j) delta[f, i, j] · a[c, i+u, j+v]
+        ∂C/∂b[f]          = Σ_(samples, i, j) delta[f, i, j]
+        ∂C/∂a             = delta, zero-padded by k-1, correlated with the kernel flipped
+                            (rotated 180°) and with its input and output channels swapped.
+    """
+
+    kind = "conv2d"
+
+    def __init__(self, filters, kernel_size, activation="identity"):
+        self.filters, self.k, self.activation = int(filters), int(kernel_size), activation
+
+    def describe(self):
+        return f"{self.kind} {self.filters} {self.k} {self.activation}"
+
+    def output_shape(self, shape):
+        C, H, W = shape
+        if H < self.k or W < self.k:
+            raise ValueError(f"layers: a {self.k}x{self.k} kernel does not fit a {H}x{W} input")
+        return self.filters, H - self.k + 1, W - self.k + 1
+
+    def param_shapes(self, shape):
+        return [(self.filters, shape[0], self.k, self.k), (self.filters,)]
+
+    def fan_in(self, shape):
+        return shape[0] * self.k * self.k
+
+    def forward(self, a, params, xp):
+        K, b = params
+        m, _, H, W = a.shape
+        z = K.reshape(self.filters, -1) @ im2col(a, self.k, xp)  # one matrix product: (F, m·Ho·Wo)
+        z += b[:, None]
+        return z.reshape(self.filters, m, H - self.k + 1, W - self.k + 1).transpose(1, 0, 2, 3)
+
+    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+        K, _ = params
+        dK, db = grads
+        m, F, Ho, Wo = delta.shape
+        d = delta.transpose(1, 0, 2, 3).reshape(F, m * Ho * Wo)
+        xp.matmul(d, im2col(a, self.k, xp).T, out=dK.reshape(F, -1))
+        d.sum(axis=1, out=db)
+        if not need_input_grad:
+            return None
+        k = self.k
+        padded = xp.zeros((m, F, Ho + 2 * (k - 1), Wo + 2 * (k - 1)), delta.dtype)
+        padded[:, :, k - 1:k - 1 + Ho, k - 1:k - 1 + Wo] = delta
+        flipped = K[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, k, k)
+        return Conv2D(flipped.shape[0], k).forward(padded, (flipped, xp.zeros(flipped.shape[0], delta.dtype)), xp)
+
+
+class MaxPool2D:
+    """Max-pooling over non-overlapping ``size`` x ``size`` windows (a remainder is cut off).
+
+    No parameters. Backward, the gradient goes to the arg-max of each window,
+    the one input that decided the output; the others get 0.
+    """
+
+    kind = "maxpool2d"
+    activation = "identity"
+
+    def __init__(self, size=2):
+        self.size = int(size)
+
+    def describe(self):
+        return f"{self.kind} {self.size}"
+
+    def output_shape(self, shape):
+        C, H, W = shape
+        if H < self.size or W < self.size:
+            raise ValueError(f"layers: a {self.size}x{self.size} pool does not fit a {H}x{W} input")
+        return C, H // self.size, W // self.size
+
+    def param_shapes(self, shape):
+        return []
+
+    def _views(self, a):
+        """The s·s strided views a[:, :, u::s, v::s] (cut to whole windows): one per window position."""
+        s = self.size
+        Ho, Wo = a.shape[2] // s, a.shape[3] // s
+        return [a[:, :, u:Ho * s:s, v:Wo * s:s] for u in range(s) for v in range(s)]
+
+    def forward(self, a, params, xp):
+        views = self._views(a)
+        out = views[0].copy()
+        for view in views[1:]:
+            xp.maximum(out, view, out=out)
+        return out
+
+    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+        pooled = self.forward(a, params, xp)
+        out = xp.zeros_like(a)
+        taken = xp.zeros(pooled.shape, bool)  # a tie goes to the first maximum only
+        for view, out_view in zip(self._views(a), self._views(out)):
+            hit = (view == pooled) & ~taken
+            out_view[...] = hit * delta
+            taken |= hit
+        return out
+
+
+class Flatten:
+    """(m, C, H, W) -> (m, C·H·W): the image becomes a vector for the dense layers."""
+
+    kind = "flatten"
+    activation = "identity"
+
+    def describe(self):
+        return self.kind
+
+    def output_shape(self, shape):
+        return (int(np.prod(shape)),)
+
+    def param_shapes(self, shape):
+        return []
+
+    def forward(self, a, params, xp):
+        return a.reshape(a.shape[0], -1)
+
+    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+        return delta.reshape(a.shape)
+
+
+class Dense:
+    """A fully connected layer: z = W a + b (z = a Wᵀ + b for a batch of rows), as in NeuralNetwork."""
+
+    kind = "dense"
+
+    def __init__(self, units, activation="sigmoid"):
+        self.units, self.activation = int(units), activation
+
+    def describe(self):
+        return f"{self.kind} {self.units} {self.activation}"
+
+    def output_shape(self, shape):
+        if len(shape) != 1:
+            raise ValueError("layers: a dense layer needs a vector: put a Flatten() before it")
+        return (self.units,)
+
+    def param_shapes(self, shape):
+        return [(self.units, shape[0]), (self.units,)]
+
+    def fan_in(self, shape):
+        return shape[0]
+
+    def forward(self, a, params, xp):
+        W, b = params
+        z = a @ W.T
+        z += b
+        return z
+
+    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+        W, _ = params
+        dW, db = grads
+        xp.matmul(delta.T, a, out=dW)
+        delta.sum(axis=0, out=db)
+        return delta @ W if need_input_grad else None
+
+
+LAYERS = {cls.kind: cls for cls in (Conv2D, MaxPool2D, Flatten, Dense)}
+
+
+def parse_layer(text):
+    """A layer from its one-line description, e.g. ``conv2d 8 5 relu``."""
+    words = text.split()
+    if not words or words[0] not in LAYERS:
+        raise ValueError(f"unknown layer {text!r}; expected one of {', '.join(LAYERS)}")
+    return LAYERS[words[0]](*[int(w) if w.isdigit() else w for w in words[1:]])
+
+
+class ConvWorkspace:
+    """The batch (x, y) and the flat gradient of a ConvNet pass, kept between passes."""
+
+    def __init__(self, network, m, xp=np):
+        self.m = m
+        self.x = xp.empty((m, network.sizes[0]), network.dtype)
+        self.y = xp.empty((m, network.sizes[-1]), network.dtype)
+        self.grad = xp.zeros(network.params.shape, network.dtype)
+        self.grads = network._param_views(self.grad)
+
+
+class ConvNet:
+    """A network of Conv2D, MaxPool2D, Flatten and Dense layers.
+
+    ``ConvNet([Conv2D(8, 5, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
+    input_shape=(1, 28, 28), cost="cross_entropy")`` is one convolution layer with
+    max-pooling and a softmax classifier. Weights start as in NeuralNetwork's
+    "lecun" initialisation (N(0, 1/fan_in), biases 0), seeded by ``seed``.
+    """
+
+    def __init__(self, layers, input_shape=(1, 28, 28), cost="cross_entropy", seed=None, dtype=np.float64):
+        self.layers = [parse_layer(layer) if isinstance(layer, str) else layer for layer in layers]
+        if not self.layers:
+            raise ValueError("layers: expected at least one layer")
+        self.input_shape = tuple(int(n) for n in input_shape)
+        if len(self.input_shape) != 3 or min(self.input_shape) < 1:
+            raise ValueError(f"input_shape: expected (channels, height, width), got {input_shape!r}")
+        self.shapes = [self.input_shape]  # the shape of a^l for one sample, l = 0..L
+        for layer in self.layers:
+            self.shapes.append(layer.output_shape(self.shapes[-1]))
+        if len(self.shapes[-1]) != 1:
+            raise ValueError("layers: the last layer must give a vector (end with Flatten and Dense)")
+        self.activations = tuple(get_activation(layer.activation) for layer in self.layers)
+        self.cost = get_cost(cost)
+        self.cost.check(self.activations[-1])
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float64, np.float32):
+            raise ValueError(f"dtype: expected float64 or float32, got {self.dtype}")
+        self.sizes = [int(np.prod(self.input_shape)), self.shapes[-1][0]]  # what the trainers check
+        count = sum(int(np.prod(s)) for layer, shape in zip(self.layers, self.shapes)
+                    for s in layer.param_shapes(shape))
+        self.bind(np.zeros(count, self.dtype))
+        rng = np.random.default_rng(seed)
+        for layer, shape, params in zip(self.layers, self.shapes, self.layer_params):
+            if params:
+                params[0][...] = rng.standard_normal(params[0].shape) / np.sqrt(layer.fan_in(shape))
+
+    def _param_views(self, flat):
+        views, start = [], 0
+        for layer, shape in zip(self.layers, self.shapes):
+            mine = []
+            for s in layer.param_shapes(shape):
+                size = int(np.prod(s))
+                mine.append(flat[start:start + size].reshape(s))
+                start += size
+            views.append(tuple(mine))
+        return views
+
+    def bind(self, params):
+        """Make the flat array ``params`` this network's parameters (see NeuralNetwork.bind)."""
+        if self.__dict__.get("params") is not None and params.shape != self.params.shape:
+            raise ValueError(f"params: expected {self.params.size} values, got shape {params.shape}")
+        self.params = params
+        self.layer_params = self._param_views(params)
+
+    @property
+    def xp(self):
+        return _array_module(self.params)
+
+    def spec(self):
+        """What rebuilds this network's shape elsewhere (a worker process): a class and its arguments."""
+        return ConvNet, dict(layers=tuple(layer.describe() for layer in self.layers), input_shape=self.input_shape,
+                             cost=self.cost.name, dtype=self.dtype.name)
+
+    def workspace(self, m, xp=None):
+        return ConvWorkspace(self, m, xp or self.xp)
+
+    def to(self, xp):
+        """A copy whose parameters live in the array module ``xp``."""
+        cls, kwargs = self.spec()
+        other = cls(**kwargs, seed=0)
+        params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
+        other.bind(params.copy())
+        return other
+
+    def copy(self):
+        return self.to(self.xp)
+
+    def forward(self, x, xp=None):
+        """Feed a batch forward: the lists zs (z^1..z^L) and activations (a^0..a^L)."""
+        xp = xp or self.xp
+        a = x.reshape((x.shape[0],) + self.input_shape)
+        zs, acts = [], [a]
+        for layer, params, act in zip(self.layers, self.layer_params, self.activations):
+            z = layer.forward(a, params, xp)
+            a = z if act.name == "identity" else act(z, xp)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def backprop(self, x, y, xp=None, ws=None):
+        """∂C/∂params summed over the batch, per layer: a list of (∂C/∂K or W, ∂C/∂b) tuples.
+
+        1. forward, keeping every z^l and a^l;
+        2. delta^L = ∇_a C ⊙ σ'(z^L), from the cost, as in the dense network;
+        3. for l = L..1: the layer's backward gives its parameters' gradients and
+           ∂C/∂a^(l-1); then delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)).
+        """
+        xp = xp or self.xp
+        x = x.reshape(1, -1) if x.ndim == 1 else x
+        y = y.reshape(x.shape[0], -1)
+        if ws is None:
+            ws = ConvWorkspace(self, x.shape[0], xp)
+        zs, acts = self.forward(x, xp)
+        delta = self.cost.delta(zs[-1], acts[-1], y, self.activations[-1], xp.empty_like(zs[-1]), xp)
+        for l in reversed(range(len(self.layers))):
+            g = self.layers[l].backward(acts[l], delta, self.layer_params[l], ws.grads[l], xp,
+                                        need_input_grad=l > 0)
+            if l > 0:
+                act = self.activations[l - 1]
+                delta = g if act.name == "identity" else act.backward(zs[l - 1], acts[l], g, xp.empty_like(g), xp)
+        return ws.grads
+
+    def feedforward(self, x):
+        x = self._check_input(x)
+        out = self.forward(x.reshape(1, -1) if x.ndim == 1 else x)[1][-1]
+        return out[0] if x.ndim == 1 else out
+
+    def cost_of(self, x, y):
+        xp = self.xp
+        x = self._check_input(x)
+        x = x.reshape(1, -1) if x.ndim == 1 else x
+        y = xp.asarray(y, dtype=self.dtype).reshape(x.shape[0], -1)
+        total = 0.0
+        for start in range(0, len(x), 1000):  # in chunks: the windows of a big batch take memory
+            zs, acts = self.forward(x[start:start + 1000])
+            total += self.cost.value(zs[-1], acts[-1], y[start:start + 1000], self.activations[-1], xp)
+        return total
+
+    def predict(self, x):
+        x = self._check_input(x)
+        x = x.reshape(1, -1) if x.ndim == 1 else x
+        out = [self.forward(x[s:s + 1000])[1][-1].argmax(axis=-1) for s in range(0, len(x), 1000)]
+        return self.xp.concatenate(out)
+
+    def evaluate(self, x, labels):
+        xp = self.xp
+        labels = xp.asarray(labels)
+        if labels.ndim == 2:
+            labels = labels.argmax(axis=1)
+        predicted = self.predict(x)
+        if labels.shape != predicted.shape:
+            raise ValueError(f"labels: expected {len(predicted)} labels, one per sample, got shape {labels.shape}")
+        return float((predicted == labels).mean())
+
+    def save(self, path):
+        """Write the network to ``path`` in the text format (atomically)."""
+        from .textformat import save
+
+        save(self, path)
+
+    @staticmethod
+    def load(path):
+        """Read a network (a ConvNet or a NeuralNetwork) from ``path``."""
+        from .textformat import load
+
+        return load(path)
+
+    def _check_input(self, x):
+        xp = self.xp
+        x = xp.asarray(x, dtype=self.dtype)
+        if x.ndim not in (1, 2) or x.shape[-1] != self.sizes[0]:
+            raise ValueError(f"x: expected shape ({self.sizes[0]},) or (m, {self.sizes[0]}) for input images "
+                             f"of shape {self.input_shape}, got {tuple(x.shape)}")
+        return x
+
+    def __repr__(self):
+        return f"ConvNet([{', '.join(layer.describe() for layer in self.layers)}], input_shape={self.input_shape})"
