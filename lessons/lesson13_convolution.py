@@ -48,7 +48,7 @@ def main(argv=None):
     lesson.stage("Backprop through pooling and convolution")
     delta = np.zeros_like(pooled)
     delta[0, 0, 5, 6] = 1.0
-    routed = pool.backward(a, delta, (), (), np)
+    routed = pool.backward(a, pooled, delta, (), (), np)
     block = routed[0, 0, 10:12, 12:14]
     print(f"an error of 1 at pooled (5, 6) comes back to its block as\n{block}")
     lesson.check("the error goes to the arg-max only", block.sum() == 1.0 and block.ravel()[np.argmax(a[0, 0, 10:12, 12:14])] == 1.0)

@@ -76,19 +76,23 @@ class Conv2D:
     def fan_in(self, shape):
         return shape[0] * self.k * self.k
 
-    def forward(self, a, params, xp):
+    def forward(self, a, params, xp, memo=None):
         K, b = params
         m, _, H, W = a.shape
-        z = K.reshape(self.filters, -1) @ im2col(a, self.k, xp)  # one matrix product: (F, m·Ho·Wo)
+        cols = im2col(a, self.k, xp)
+        if memo is not None:
+            memo["cols"] = cols  # backward needs the same windows
+        z = K.reshape(self.filters, -1) @ cols  # one matrix product: (F, m·Ho·Wo)
         z += b[:, None]
         return z.reshape(self.filters, m, H - self.k + 1, W - self.k + 1).transpose(1, 0, 2, 3)
 
-    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         K, _ = params
         dK, db = grads
         m, F, Ho, Wo = delta.shape
         d = delta.transpose(1, 0, 2, 3).reshape(F, m * Ho * Wo)
-        xp.matmul(d, im2col(a, self.k, xp).T, out=dK.reshape(F, -1))
+        cols = memo["cols"] if memo else im2col(a, self.k, xp)
+        xp.matmul(d, cols.T, out=dK.reshape(F, -1))
         d.sum(axis=1, out=db)
         if not need_input_grad:
             return None
@@ -130,21 +134,25 @@ class MaxPool2D:
         Ho, Wo = a.shape[2] // s, a.shape[3] // s
         return [a[:, :, u:Ho * s:s, v:Wo * s:s] for u in range(s) for v in range(s)]
 
-    def forward(self, a, params, xp):
+    def forward(self, a, params, xp, memo=None):
         views = self._views(a)
         out = views[0].copy()
-        for view in views[1:]:
+        which = xp.zeros(out.shape, xp.uint8)  # the position of each window's maximum (first on a tie)
+        for k, view in enumerate(views[1:], start=1):
+            if memo is not None:
+                which[view > out] = k
             xp.maximum(out, view, out=out)
+        if memo is not None:
+            memo["which"] = which
         return out
 
-    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
-        pooled = self.forward(a, params, xp)
+    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
+        if not memo:
+            memo = {}
+            self.forward(a, params, xp, memo)
         out = xp.zeros_like(a)
-        taken = xp.zeros(pooled.shape, bool)  # a tie goes to the first maximum only
-        for view, out_view in zip(self._views(a), self._views(out)):
-            hit = (view == pooled) & ~taken
-            out_view[...] = hit * delta
-            taken |= hit
+        for k, out_view in enumerate(self._views(out)):
+            xp.multiply(memo["which"] == k, delta, out=out_view)
         return out
 
 
@@ -163,10 +171,10 @@ class Flatten:
     def param_shapes(self, shape):
         return []
 
-    def forward(self, a, params, xp):
+    def forward(self, a, params, xp, memo=None):
         return a.reshape(a.shape[0], -1)
 
-    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         return delta.reshape(a.shape)
 
 
@@ -192,13 +200,13 @@ class Dense:
     def fan_in(self, shape):
         return shape[0]
 
-    def forward(self, a, params, xp):
+    def forward(self, a, params, xp, memo=None):
         W, b = params
         z = a @ W.T
         z += b
         return z
 
-    def backward(self, a, delta, params, grads, xp, need_input_grad=True):
+    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         W, _ = params
         dW, db = grads
         xp.matmul(delta.T, a, out=dW)
@@ -305,13 +313,17 @@ class ConvNet:
     def copy(self):
         return self.to(self.xp)
 
-    def forward(self, x, xp=None):
-        """Feed a batch forward: the lists zs (z^1..z^L) and activations (a^0..a^L)."""
+    def forward(self, x, xp=None, memos=None):
+        """Feed a batch forward: the lists zs (z^1..z^L) and activations (a^0..a^L).
+
+        ``memos``: one dict per layer where a layer may keep what its backward
+        step can reuse (the convolution's windows).
+        """
         xp = xp or self.xp
         a = x.reshape((x.shape[0],) + self.input_shape)
         zs, acts = [], [a]
-        for layer, params, act in zip(self.layers, self.layer_params, self.activations):
-            z = layer.forward(a, params, xp)
+        for l, (layer, params, act) in enumerate(zip(self.layers, self.layer_params, self.activations)):
+            z = layer.forward(a, params, xp, None if memos is None else memos[l])
             a = z if act.name == "identity" else act(z, xp)
             zs.append(z)
             acts.append(a)
@@ -330,11 +342,12 @@ class ConvNet:
         y = y.reshape(x.shape[0], -1)
         if ws is None:
             ws = ConvWorkspace(self, x.shape[0], xp)
-        zs, acts = self.forward(x, xp)
+        memos = [{} for _ in self.layers]
+        zs, acts = self.forward(x, xp, memos)
         delta = self.cost.delta(zs[-1], acts[-1], y, self.activations[-1], xp.empty_like(zs[-1]), xp)
         for l in reversed(range(len(self.layers))):
-            g = self.layers[l].backward(acts[l], delta, self.layer_params[l], ws.grads[l], xp,
-                                        need_input_grad=l > 0)
+            g = self.layers[l].backward(acts[l], zs[l], delta, self.layer_params[l], ws.grads[l], xp,
+                                        need_input_grad=l > 0, memo=memos[l])
             if l > 0:
                 act = self.activations[l - 1]
                 delta = g if act.name == "identity" else act.backward(zs[l - 1], acts[l], g, xp.empty_like(g), xp)
