@@ -34,14 +34,14 @@ def main(argv=None):
 
     lesson.stage("What δ means: nudge z and watch C")
     eps = 1e-6
+    sigmoid = ACTIVATIONS["sigmoid"]
     for j in range(2):
         dz = np.zeros(2)
         dz[j] = eps
-        a_plus, a_minus = 1 / (1 + np.exp(-(out.z[0] + dz))), 1 / (1 + np.exp(-(out.z[0] - dz)))
+        a_plus, a_minus = sigmoid(out.z[0] + dz), sigmoid(out.z[0] - dz)
         slope = (0.5 * np.sum((a_plus - y) ** 2) - 0.5 * np.sum((a_minus - y) ** 2)) / (2 * eps)
         print(f"unit {j}: (C(z_{j} + ε) - C(z_{j} - ε)) / 2ε = {slope:.6f}   δ_{j} = {out.delta[0, j]:.6f}")
         lesson.check(f"δ_{j} is the slope of C with respect to z_{j}", np.isclose(slope, out.delta[0, j], atol=1e-8))
-    sigmoid = ACTIVATIONS["sigmoid"]
     shifts = np.linspace(-3, 3, 121)
     costs = [0.5 * np.sum((sigmoid(out.z[0] + [s, 0.0]) - y) ** 2) for s in shifts]
     plt = pyplot()

@@ -140,7 +140,7 @@ class MaxPool2D:
         which = xp.zeros(out.shape, xp.uint8)  # the position of each window's maximum (first on a tie)
         for k, view in enumerate(views[1:], start=1):
             if memo is not None:
-                which[view > out] = k
+                xp.copyto(which, k, where=view > out)
             xp.maximum(out, view, out=out)
         if memo is not None:
             memo["which"] = which
@@ -293,6 +293,12 @@ class ConvNet:
     @property
     def xp(self):
         return _array_module(self.params)
+
+    def named_params(self):
+        """(name, array) in the order of ``params``: K<l> for a kernel, W<l> for dense weights, b<l>."""
+        return [(f"{'K' if layer.kind == 'conv2d' else 'W'}{l}" if i == 0 else f"b{l}", p)
+                for l, (layer, params) in enumerate(zip(self.layers, self.layer_params), start=1)
+                for i, p in enumerate(params)]
 
     def spec(self):
         """What rebuilds this network's shape elsewhere (a worker process): a class and its arguments."""

@@ -104,7 +104,7 @@ class NeuralNetwork:
             raise ValueError(f"dtype: expected float64 or float32, got {self.dtype}")
         if init not in INITS:
             raise ValueError(f"init: unknown initialisation {init!r}; expected one of {', '.join(INITS)}")
-        self.bind(np.zeros(sum(n * (k + 1) for k, n in zip(self.sizes, self.sizes[1:])), self.dtype))
+        self.bind(np.zeros(_param_count(self.sizes), self.dtype))
         self.initialize(init, seed)
 
     def bind(self, params):
@@ -113,7 +113,7 @@ class NeuralNetwork:
         The trainers use it to put the parameters where they work on them:
         in shared memory for a pool of processes, or on a GPU.
         """
-        expected = sum(n * (k + 1) for k, n in zip(self.sizes, self.sizes[1:]))
+        expected = _param_count(self.sizes)
         if params.shape != (expected,) or params.dtype != self.dtype:
             raise ValueError(f"params: expected a flat {self.dtype} array of {expected} values, "
                              f"got {params.dtype} of shape {params.shape}")
@@ -123,7 +123,7 @@ class NeuralNetwork:
     def initialize(self, init="lecun", seed=None):
         """Draw fresh weights and biases (see the class docstring for ``init``)."""
         rng = np.random.default_rng(seed)
-        for W, b in zip(self.weights, self.biases):  # (on the CPU: the network is new)
+        for W, b in zip(self.weights, self.biases):
             n_in = W.shape[1]
             if init == "normal":
                 W[...] = rng.standard_normal(W.shape)
@@ -137,6 +137,11 @@ class NeuralNetwork:
     def xp(self):
         """The array module the parameters live in (numpy here; cupy on a GPU)."""
         return _array_module(self.params)
+
+    def named_params(self):
+        """(name, array) for W1, b1, W2, b2, ...: the order of ``params``."""
+        return [(f"{key}{l}", p) for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1)
+                for key, p in (("W", W), ("b", b))]
 
     def spec(self):
         """What rebuilds this network's shape elsewhere (a worker process): a class and its arguments."""
@@ -307,6 +312,11 @@ class NeuralNetwork:
                 f"for a network with {self.sizes[0]} inputs, got {tuple(x.shape)}"
             )
         return x
+
+
+def _param_count(sizes):
+    """How many weights and biases a network of these layer sizes has: Σ n_l (n_(l-1) + 1)."""
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def _views(flat, sizes):

@@ -64,13 +64,8 @@ def serialize_neural_network(network, file):
 
 
 def named_params(network):
-    """The parameter arrays in file order, with their names: W1, b1, W2, ... (K for a kernel)."""
-    if isinstance(network, ConvNet):
-        return [(f"{'K' if layer.kind == 'conv2d' else 'W'}{l}" if i == 0 else f"b{l}", p)
-                for l, (layer, params) in enumerate(zip(network.layers, network.layer_params), start=1)
-                for i, p in enumerate(params)]
-    return [(f"{key}{l}", p) for l, (W, b) in enumerate(zip(network.weights, network.biases), start=1)
-            for key, p in (("W", W), ("b", b))]
+    """The parameter arrays in file order (the order of ``network.params``), with their names."""
+    return network.named_params()
 
 
 def save(network, path):

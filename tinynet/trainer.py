@@ -22,10 +22,9 @@ sample, so figures for different batch sizes compare.
 """
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
-
-import numbers
 
 import numpy as np
 from tqdm.auto import tqdm

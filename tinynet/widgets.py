@@ -21,7 +21,7 @@ import io
 import ipywidgets as W
 import numpy as np
 
-from .network import Workspace
+from .lessonkit import pyplot as _pyplot
 from .trainer import Trainer, prepare_data
 
 
@@ -33,15 +33,6 @@ def figure_png(fig):
     fig.savefig(buf, format="png", dpi=80, bbox_inches="tight")
     plt.close(fig)
     return buf.getvalue()
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 class WeightNudger:
@@ -108,7 +99,7 @@ class TrainingStepper:
         self.learning_step, self.batch_size = learning_step, batch_size
         self.rng = np.random.default_rng(seed)
         self.trainer = Trainer()
-        self.ws = Workspace(network, batch_size)
+        self.ws = network.workspace(batch_size)
         self.costs = [self.trainer.mean_cost(network, self.X, self.Y)]
         self.grad_norms = []  # per batch: [‖nabla_w^l‖ for each layer]
         self.button = W.Button(description="train one batch", icon="play")

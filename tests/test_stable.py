@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from tinynet import Trainer
+from tinynet.gradcheck import gradcheck
+from tinynet.pool import PoolTrainer
+from tinynet.stable import ARCHITECTURES, Antisymmetric, stability_demo
+
+
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_backward_step_matches_central_differences(kind):
+    rng = np.random.default_rng(0)
+    net = ARCHITECTURES[kind](2, 2, width=3, layers=4, h=0.3, gamma=0.1, alpha_f=0.05, alpha_c=0.02, seed=1)
+    net.b[...] = rng.normal(size=net.b.shape) * 0.3
+    result = gradcheck(net, rng.normal(size=(5, 2)), np.eye(2)[[0, 1, 1, 0, 1]])
+    assert result.max_error < 1e-7
+
+
+def test_antisymmetric_matrix_is_antisymmetric_up_to_gamma():
+    net = Antisymmetric(2, 2, width=4, layers=2, gamma=0.2, seed=0)
+    M = net.matrix(0)
+    np.testing.assert_allclose(M + M.T, -0.2 * np.eye(4))
+    assert np.allclose(np.linalg.eigvals(M).real, -0.1)
+
+
+def test_zero_padding_and_the_ode_view():
+    net = ARCHITECTURES["resnet"](2, 3, width=5, layers=6, seed=0)
+    states = net.trajectory(np.array([[1.0, 2.0]]))
+    assert len(states) == 7 and states[0][0].tolist() == [[1.0, 2.0, 0.0, 0.0, 0.0]]
+
+
+def test_with_64_layers_only_resnet_amplifies_perturbations():
+    results = stability_demo(layers=64)
+    forward, backward = results.pop("resnet")
+    assert forward > 5 and backward > 20
+    for kind, (f, b) in results.items():
+        assert f < 2 and b < 2, kind
+
+
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_trainers_train_them_unchanged(kind):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    labels = (np.linalg.norm(X, axis=1) > 1).astype(int)
+
+    def run(trainer):
+        net = ARCHITECTURES[kind](2, 2, width=4, layers=5, h=0.5, seed=0)
+        trainer.train(net, (X, labels), 0.5, 2, 40, max_batches=5, max_batches_without_improvement=100,
+                      seed=1, progress=False)
+        return net
+
+    sequential, pooled = run(Trainer()), run(PoolTrainer(2))
+    np.testing.assert_allclose(pooled.params, sequential.params, rtol=0, atol=1e-10)
+
+
+def test_toy_data():
+    from tinynet.toydata import ellipses, pad, swiss_roll
+
+    X, labels = ellipses(400, seed=0)
+    r = np.hypot(X[:, 0], X[:, 1] / 0.4)
+    assert (r[labels == 0] < 1).all() and ((r[labels == 1] >= 1) & (r[labels == 1] <= 2)).all()
+    X, labels = swiss_roll(400, seed=0)
+    assert X.shape == (400, 2) and np.bincount(labels).tolist() == [200, 200]
+    assert np.abs(X).max() <= 1.0 + 1e-12
+    assert pad(X, 4)[:, 2:].tolist() == [[0.0, 0.0]] * 400
