@@ -7,7 +7,7 @@ Conv2D(F, 5, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), plain SGD w
 gradient step per batch, for F in 4, 8, 16 and batch sizes 50 and 200, float64.
 Interleaved, medians of 3:
 
-- sequential: the single-process Trainer's loop (LocalBatches, Trainer.update);
+- sequential: the single-process Trainer's steps (LocalBatches.descend);
 - pool:       PoolTrainer's 2 shared-memory workers (BLAS 1 thread each);
 - gpu:        GPUTrainer's loop, where CuPy finds a GPU;
 - torch:      the same network and loop in PyTorch CPU eager, 2 threads (if installed).
@@ -23,7 +23,6 @@ import time
 
 import numpy as np
 
-from tinynet import Trainer
 from tinynet.examples.cnn_digits import cnn
 from tinynet.pool import SharedMemoryBatches
 from tinynet.trainer import LocalBatches
@@ -32,11 +31,11 @@ FILTERS = (4, 8, 16)
 BATCHES = (50, 200)
 
 
-def epoch(net, batches, n, m, trainer):
+def epoch(batches, n, m):
     order = np.arange(n)
     for k in range(n // m):
         batches.load(order[k * m:(k + 1) * m])
-        trainer.update(net, batches.gradient(), 0.05, m)
+        batches.descend(0.05 / m)
 
 
 def torch_epoch(F, X, labels, m):
@@ -90,18 +89,17 @@ def main():
     for F in FILTERS:
         for m in BATCHES:
             net = cnn(seed=0, filters=F)
-            runs = {"sequential": (net, LocalBatches(net, X, Y, m), Trainer())}
-            pool_net = cnn(seed=0, filters=F)
-            runs["pool(2)"] = (pool_net, SharedMemoryBatches(pool_net, X, Y, 2), Trainer())
+            runs = {"sequential": LocalBatches(net, X, Y, m)}
+            runs["pool(2)"] = SharedMemoryBatches(cnn(seed=0, filters=F), X, Y, 2)
             if cupy is not None:
                 gnet = net.to(cupy)
-                runs["gpu"] = (gnet, LocalBatches(gnet, cupy.asarray(X), cupy.asarray(Y), m, cupy), Trainer(cupy))
+                runs["gpu"] = LocalBatches(gnet, cupy.asarray(X), cupy.asarray(Y), m, cupy)
             times = {k: [] for k in list(runs) + (["torch"] if torch else [])}
             torch_run = torch_epoch(F, X, labels, m) if torch else None
             for _ in range(args.repeats):
-                for key, (nn, batches, trainer) in runs.items():
+                for key, batches in runs.items():
                     t = time.perf_counter()
-                    epoch(nn, batches, n, m, trainer)
+                    epoch(batches, n, m)
                     if key == "gpu":
                         cupy.cuda.Device().synchronize()
                     times[key].append(time.perf_counter() - t)
@@ -109,7 +107,7 @@ def main():
                     t = time.perf_counter()
                     torch_run()
                     times["torch"].append(time.perf_counter() - t)
-            runs["pool(2)"][1].close()
+            runs["pool(2)"].close()
             med = {k: statistics.median(v) for k, v in times.items()}
             rows.append((F, m, net.params.size, med))
             cell = lambda k: f"{med[k]:.3f}" if k in med else "-"

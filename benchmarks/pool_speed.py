@@ -9,7 +9,7 @@ timed from the first batch to the last (worker start-up is reported apart).
 Each configuration runs in a fresh process, so that its BLAS thread setting
 holds; the configurations are interleaved and repeated, and medians are printed:
 
-- single, BLAS 1 thread:  the single-process Trainer's loop, BLAS pinned to 1 thread;
+- single, BLAS 1 thread:  the single-process Trainer's steps, BLAS pinned to 1 thread;
 - single, BLAS 2 threads: the same with BLAS free to use both cores;
 - pool, 1 and 2 workers:  PoolTrainer's shared-memory workers (BLAS 1 thread each):
                           per batch only indices go out;
@@ -66,12 +66,10 @@ def run(config, n, batch):
     """Time one epoch in this process for ``config``; return (startup seconds, epoch seconds)."""
     import numpy as np
 
-    from tinynet import Trainer
     from tinynet.trainer import LocalBatches
 
     net, X, Y, rng = setup(n)
     kind = config["kind"]
-    trainer = Trainer()
     start = time.perf_counter()
     if kind == "single":
         batches = LocalBatches(net, X, Y, batch)
@@ -84,7 +82,6 @@ def run(config, n, batch):
 
         cupy = require_cupy()
         net = net.to(cupy)
-        trainer = Trainer(cupy)
         batches = LocalBatches(net, cupy.asarray(X), cupy.asarray(Y), batch, cupy)
     else:
         import multiprocessing
@@ -104,6 +101,9 @@ def run(config, n, batch):
                 tasks = [(spec, net.params, X[p], Y[p]) for p in self.parts]
                 return np.sum(pool.starmap(pickled_gradient, tasks), axis=0)
 
+            def descend(self, c):
+                net.params -= c * self.gradient()
+
             def close(self):
                 pool.close()
                 pool.join()
@@ -114,7 +114,7 @@ def run(config, n, batch):
     start = time.perf_counter()
     for k in range(n // batch):
         batches.load(order[k * batch:(k + 1) * batch])
-        trainer.update(net, batches.gradient(), 0.1, batch)
+        batches.descend(0.1 / batch)
     if kind == "gpu":
         cupy.cuda.Device().synchronize()
     epoch = time.perf_counter() - start

@@ -5,16 +5,18 @@ over any split of the batch into parts p:
 
     ∂C/∂W = Σ_p ∂C_p/∂W,      ∂C/∂b = Σ_p ∂C_p/∂b.
 
-So each worker runs the network's own ``backprop`` on its sub-batch, the main
-process adds the parts and takes the step the single-process :class:`Trainer`
-would take. With the same seed the two trainers pick the same batches and end
+So each worker runs the network's own ``backprop`` on its sub-batch; the parts
+are added up and the step the single-process :class:`Trainer` would take is
+taken (each worker adds up and updates its own share of the parameters, so
+that this too runs in parallel). With the same seed the two trainers pick the same batches and end
 with the same weights (up to the order of floating-point additions).
 
 What travels between the processes decides whether this pays. The classic
 design pickles each sub-batch's data to its worker and the gradients back, every
 batch; here the training data, the parameters and one gradient row per worker
 live in shared memory (``multiprocessing.shared_memory``), so per batch only the
-sample indices go out, and per step a short "go" message and a "done" reply.
+sample indices go out, and per step two short messages ("differentiate",
+"update") and their replies.
 
 ``PoolTrainer(executor=...)`` runs the same steps on any
 ``concurrent.futures.Executor`` instead, e.g. a Dask cluster's
@@ -189,6 +191,17 @@ class SharedMemoryBatches:
         self._ask([("step",)] * self.workers)
         return self.G.sum(axis=0, out=self.grad)
 
+    def descend(self, c):
+        """A step of gradient descent with the adding-up and the update split over the workers too.
+
+        First every worker writes its part's gradient to G; once all have (so
+        nobody reads parameters that are changing), worker k adds up the rows
+        of G over its share of the parameters and updates that share:
+        params -> params - c Σ_p G[p].
+        """
+        self._ask([("step",)] * self.workers)
+        self._ask([("update", c)] * self.workers)
+
     def close(self):
         for conn in self.conns:
             try:
@@ -214,7 +227,10 @@ def _worker(conn, spec, description, slot):
     arrays, segments = attach(description)
     network = build_network(spec)
     network.bind(arrays["params"])
-    X, Y, G = arrays["X"], arrays["Y"], arrays["G"]
+    X, Y, G, params = arrays["X"], arrays["Y"], arrays["G"], arrays["params"]
+    share = np.array_split(np.arange(params.size), G.shape[0])[slot]  # the parameters this worker updates
+    lo, hi = (int(share[0]), int(share[-1]) + 1) if share.size else (0, 0)
+    total = np.empty(hi - lo, params.dtype)
     ws = None
     try:
         conn.send(None)  # ready
@@ -226,16 +242,20 @@ def _worker(conn, spec, description, slot):
                         ws = network.workspace(len(idx))
                     np.take(X, idx, axis=0, out=ws.x)
                     np.take(Y, idx, axis=0, out=ws.y)
-                else:
+                elif message[0] == "step":
                     network.backprop(ws.x, ws.y, np, ws)
                     G[slot] = ws.grad
+                else:  # ("update", c): this worker's share of params -= c Σ_p G[p]
+                    G[:, lo:hi].sum(axis=0, out=total)
+                    total *= message[1]
+                    params[lo:hi] -= total
                 conn.send(None)
             except Exception:
                 conn.send(traceback.format_exc())
     except (EOFError, OSError):
         pass  # the main process went away
     finally:
-        del X, Y, G, arrays, network, ws
+        del X, Y, G, params, arrays, network, ws
         for shm in segments:
             shm.close()
 
@@ -272,6 +292,11 @@ class ExecutorBatches:
         for future in futures:
             self.grad += future.result()
         return self.grad
+
+    def descend(self, c):
+        grad = self.gradient()
+        grad *= c
+        self.network.params -= grad
 
     def close(self):
         if self.shared is not None:

@@ -172,7 +172,7 @@ class Trainer:
                 batches.load(rng.choice(n, batch_size, replace=False))
                 # 3. batch_iterations steps of gradient descent on it
                 for _ in range(batch_iterations):
-                    self.update(network, batches.gradient(), eta, batch_size)
+                    batches.descend(eta / batch_size)
                 # 4. the new cost; 5. improvement?
                 cost = self.mean_cost(network, Xc, Yc)
                 history.batches = k
@@ -248,6 +248,12 @@ class LocalBatches:
         """∂C/∂params summed over the current batch (a flat array, reused by the next call)."""
         self.network.backprop(self.ws.x, self.ws.y, self.xp, self.ws)
         return self.ws.grad
+
+    def descend(self, c):
+        """One step of gradient descent on the current batch: params -> params - c ∂C/∂params (c = η/m)."""
+        grad = self.gradient()
+        grad *= c
+        self.network.params -= grad
 
     def close(self):
         pass
