@@ -63,3 +63,14 @@ def test_toy_data():
     assert X.shape == (400, 2) and np.bincount(labels).tolist() == [200, 200]
     assert np.abs(X).max() <= 1.0 + 1e-12
     assert pad(X, 4)[:, 2:].tolist() == [[0.0, 0.0]] * 400
+
+
+def test_resnet_learns_the_ellipses():
+    from tinynet.datasets import train_validation_split
+    from tinynet.toydata import ellipses
+
+    X, labels = ellipses(1200, seed=0)
+    (Xt, yt), (Xv, yv) = train_validation_split(X, labels, 0.2, seed=0)
+    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=8, h=0.5, seed=0)
+    Trainer().train(net, (Xt, yt), 0.2, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False)
+    assert net.evaluate(Xv, yv) >= 0.98
