@@ -21,7 +21,7 @@ import numpy as np
 
 from .activations import get_activation
 from .costs import get_cost
-from .network import _array_module, _to_numpy
+from .network import Network
 
 
 def im2col(a, k, xp):
@@ -236,7 +236,7 @@ class ConvWorkspace:
         self.grads = network._param_views(self.grad)
 
 
-class ConvNet:
+class ConvNet(Network):
     """A network of Conv2D, MaxPool2D, Flatten and Dense layers.
 
     ``ConvNet([Conv2D(8, 5, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
@@ -264,9 +264,9 @@ class ConvNet:
         if self.dtype not in (np.float64, np.float32):
             raise ValueError(f"dtype: expected float64 or float32, got {self.dtype}")
         self.sizes = [int(np.prod(self.input_shape)), self.shapes[-1][0]]  # what the trainers check
-        count = sum(int(np.prod(s)) for layer, shape in zip(self.layers, self.shapes)
-                    for s in layer.param_shapes(shape))
-        self.bind(np.zeros(count, self.dtype))
+        self.count = sum(int(np.prod(s)) for layer, shape in zip(self.layers, self.shapes)
+                         for s in layer.param_shapes(shape))
+        self.bind(np.zeros(self.count, self.dtype))
         rng = np.random.default_rng(seed)
         for layer, shape, params in zip(self.layers, self.shapes, self.layer_params):
             if params:
@@ -285,14 +285,11 @@ class ConvNet:
 
     def bind(self, params):
         """Make the flat array ``params`` this network's parameters (see NeuralNetwork.bind)."""
-        if self.__dict__.get("params") is not None and params.shape != self.params.shape:
-            raise ValueError(f"params: expected {self.params.size} values, got shape {params.shape}")
+        if params.shape != (self.count,) or params.dtype != self.dtype:
+            raise ValueError(f"params: expected a flat {self.dtype} array of {self.count} values, "
+                             f"got {params.dtype} of shape {params.shape}")
         self.params = params
         self.layer_params = self._param_views(params)
-
-    @property
-    def xp(self):
-        return _array_module(self.params)
 
     def named_params(self):
         """(name, array) in the order of ``params``: K<l> for a kernel, W<l> for dense weights, b<l>."""
@@ -307,17 +304,6 @@ class ConvNet:
 
     def workspace(self, m, xp=None):
         return ConvWorkspace(self, m, xp or self.xp)
-
-    def to(self, xp):
-        """A copy whose parameters live in the array module ``xp``."""
-        cls, kwargs = self.spec()
-        other = cls(**kwargs, seed=0)
-        params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
-        other.bind(params.copy())
-        return other
-
-    def copy(self):
-        return self.to(self.xp)
 
     def forward(self, x, xp=None, memos=None):
         """Feed a batch forward: the lists zs (z^1..z^L) and activations (a^0..a^L).
@@ -390,19 +376,6 @@ class ConvNet:
         if labels.shape != predicted.shape:
             raise ValueError(f"labels: expected {len(predicted)} labels, one per sample, got shape {labels.shape}")
         return float((predicted == labels).mean())
-
-    def save(self, path):
-        """Write the network to ``path`` in the text format (atomically)."""
-        from .textformat import save
-
-        save(self, path)
-
-    @staticmethod
-    def load(path):
-        """Read a network (a ConvNet or a NeuralNetwork) from ``path``."""
-        from .textformat import load
-
-        return load(path)
 
     def _check_input(self, x):
         xp = self.xp

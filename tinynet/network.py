@@ -60,7 +60,47 @@ class Workspace:
         self.nabla_w, self.nabla_b = _views(self.grad, network.sizes)
 
 
-class NeuralNetwork:
+class Network:
+    """What every tinynet network shares: one flat array ``params`` and the moves around it.
+
+    A network class provides ``bind(params)`` (its per-layer views of a flat
+    array), ``spec()`` (its class and the arguments that rebuild its shape),
+    ``workspace(m)``, ``backprop``, ``cost_of``, ``predict`` and ``evaluate``;
+    this base adds what follows from those.
+    """
+
+    @property
+    def xp(self):
+        """The array module the parameters live in (numpy here; cupy on a GPU)."""
+        return _array_module(self.params)
+
+    def to(self, xp):
+        """A copy of this network whose parameters live in the array module ``xp`` (numpy, cupy)."""
+        cls, kwargs = self.spec()
+        other = cls(**kwargs, seed=0)
+        params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
+        other.bind(params.copy())
+        return other
+
+    def copy(self):
+        """An independent network with the same layers and parameters."""
+        return self.to(self.xp)
+
+    def save(self, path):
+        """Write the network to ``path`` in the text format (atomically)."""
+        from .textformat import save
+
+        save(self, path)
+
+    @staticmethod
+    def load(path, sizes=None):
+        """Read a network from ``path`` (the text format, or the original neural-network-py one)."""
+        from .textformat import load
+
+        return load(path, sizes=sizes)
+
+
+class NeuralNetwork(Network):
     """A feedforward network with per-layer activations and a cost.
 
     ``NeuralNetwork([784, 20, 10])`` has 784 inputs, a hidden layer of 20 and
@@ -132,11 +172,6 @@ class NeuralNetwork:
                 scale = np.sqrt((2.0 if init == "he" else 1.0) / n_in)
                 W[...] = rng.standard_normal(W.shape) * scale
                 b[...] = 0.0
-
-    @property
-    def xp(self):
-        """The array module the parameters live in (numpy here; cupy on a GPU)."""
-        return _array_module(self.params)
 
     def named_params(self):
         """(name, array) for W1, b1, W2, b2, ...: the order of ``params``."""
@@ -265,31 +300,6 @@ class NeuralNetwork:
         from .inspect import trace
 
         return trace(self, x, y)
-
-    def copy(self):
-        """An independent network with the same layers and parameters."""
-        return self.to(self.xp)
-
-    def to(self, xp):
-        """A copy of this network whose parameters live in the array module ``xp`` (numpy, cupy)."""
-        cls, kwargs = self.spec()
-        other = cls(**kwargs, seed=0)
-        params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
-        other.bind(params.copy())
-        return other
-
-    def save(self, path):
-        """Write the network to ``path`` in the text format (atomically)."""
-        from .textformat import save
-
-        save(self, path)
-
-    @classmethod
-    def load(cls, path, sizes=None):
-        """Read a network from ``path`` (the text format or the original one)."""
-        from .textformat import load
-
-        return load(path, sizes=sizes)
 
     def __repr__(self):
         acts = ", ".join(self.activation_names)

@@ -30,7 +30,7 @@ import numpy as np
 
 from .activations import get_activation
 from .costs import get_cost
-from .network import _array_module, _to_numpy
+from .network import Network
 
 
 class StableWorkspace:
@@ -43,7 +43,7 @@ class StableWorkspace:
         self.grad = xp.zeros(network.params.shape, network.dtype)
 
 
-class StableNet:
+class StableNet(Network):
     """The shared parts: parameters, padding, classifier, regularisation and the trainer contract.
 
     Args:
@@ -93,10 +93,6 @@ class StableNet:
         return (flat[:ends[0]].reshape(N, n, n), flat[ends[0]:ends[1]].reshape(N, n),
                 flat[ends[1]:ends[2]].reshape(k, n), flat[ends[2]:ends[3]])
 
-    @property
-    def xp(self):
-        return _array_module(self.params)
-
     def named_params(self):
         """(name, array) in the order of ``params``."""
         return list(zip(("K", "b", "W", "mu"), (self.K, self.b, self.W, self.mu)))
@@ -108,16 +104,6 @@ class StableNet:
 
     def workspace(self, m, xp=None):
         return StableWorkspace(self, m, xp or self.xp)
-
-    def to(self, xp):
-        cls, kwargs = self.spec()
-        other = cls(**kwargs, seed=0)
-        params = _to_numpy(self.params) if xp is np else xp.asarray(self.params)
-        other.bind(params.copy())
-        return other
-
-    def copy(self):
-        return self.to(self.xp)
 
     # the architecture's own steps ------------------------------------------------------
 
