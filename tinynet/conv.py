@@ -21,7 +21,7 @@ import numpy as np
 
 from .activations import get_activation
 from .costs import get_cost
-from .network import Network
+from .network import BatchWorkspace, Network
 
 
 def im2col(a, k, xp):
@@ -225,14 +225,11 @@ def parse_layer(text):
     return LAYERS[words[0]](*[int(w) if w.isdigit() else w for w in words[1:]])
 
 
-class ConvWorkspace:
-    """The batch (x, y) and the flat gradient of a ConvNet pass, kept between passes."""
+class ConvWorkspace(BatchWorkspace):
+    """The batch, the flat gradient, and per layer the views of it that a ConvNet pass fills."""
 
     def __init__(self, network, m, xp=np):
-        self.m = m
-        self.x = xp.empty((m, network.sizes[0]), network.dtype)
-        self.y = xp.empty((m, network.sizes[-1]), network.dtype)
-        self.grad = xp.zeros(network.params.shape, network.dtype)
+        super().__init__(network, m, xp)
         self.grads = network._param_views(self.grad)
 
 

@@ -60,6 +60,20 @@ class Workspace:
         self.nabla_w, self.nabla_b = _views(self.grad, network.sizes)
 
 
+class BatchWorkspace:
+    """The batch (x, y) a trainer loads and the flat gradient a pass writes, kept between passes.
+
+    The smallest workspace a network can offer its trainers; ``Workspace``
+    below adds the fully connected network's per-layer arrays.
+    """
+
+    def __init__(self, network, m, xp=np):
+        self.m = m
+        self.x = xp.empty((m, network.sizes[0]), network.dtype)
+        self.y = xp.empty((m, network.sizes[-1]), network.dtype)
+        self.grad = xp.zeros(network.params.shape, network.dtype)
+
+
 class Network:
     """What every tinynet network shares: one flat array ``params`` and the moves around it.
 

@@ -30,17 +30,7 @@ import numpy as np
 
 from .activations import get_activation
 from .costs import get_cost
-from .network import Network
-
-
-class StableWorkspace:
-    """The batch (x, y) and the flat gradient, kept between passes."""
-
-    def __init__(self, network, m, xp=np):
-        self.m = m
-        self.x = xp.empty((m, network.sizes[0]), network.dtype)
-        self.y = xp.empty((m, network.sizes[-1]), network.dtype)
-        self.grad = xp.zeros(network.params.shape, network.dtype)
+from .network import BatchWorkspace, Network
 
 
 class StableNet(Network):
@@ -103,7 +93,7 @@ class StableNet(Network):
                                 alpha_c=self.alpha_c, dtype=self.dtype.name)
 
     def workspace(self, m, xp=None):
-        return StableWorkspace(self, m, xp or self.xp)
+        return BatchWorkspace(self, m, xp or self.xp)
 
     # the architecture's own steps ------------------------------------------------------
 
