@@ -33,7 +33,7 @@ from multiprocessing import get_context, shared_memory
 
 import numpy as np
 
-from .trainer import Trainer
+from .trainer import Trainer, descend
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -294,9 +294,7 @@ class ExecutorBatches:
         return self.grad
 
     def descend(self, c):
-        grad = self.gradient()
-        grad *= c
-        self.network.params -= grad
+        descend(self.network, self.gradient(), c)
 
     def close(self):
         if self.shared is not None:

@@ -216,8 +216,7 @@ class Trainer:
         ``grad`` is ∂C/∂params summed over the m samples of the batch, one flat
         array laid out like ``network.params`` (it is scaled in place).
         """
-        grad *= learning_step / m
-        network.params -= grad
+        descend(network, grad, learning_step / m)
 
     def step(self, network, ws, learning_step):
         """One gradient-descent step on the batch held in the workspace ``ws`` (``ws.x``, ``ws.y``)."""
@@ -229,6 +228,12 @@ class Trainer:
         # A diverging run overflows here; TrainingDiverged reports it, not a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             return network.cost_of(X, Y) / len(X)
+
+
+def descend(network, grad, c):
+    """params -> params - c · grad (``grad`` is scaled in place: it is a reused buffer)."""
+    grad *= c
+    network.params -= grad
 
 
 class LocalBatches:
@@ -251,9 +256,7 @@ class LocalBatches:
 
     def descend(self, c):
         """One step of gradient descent on the current batch: params -> params - c ∂C/∂params (c = η/m)."""
-        grad = self.gradient()
-        grad *= c
-        self.network.params -= grad
+        descend(self.network, self.gradient(), c)
 
     def close(self):
         pass

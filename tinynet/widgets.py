@@ -22,7 +22,7 @@ import ipywidgets as W
 import numpy as np
 
 from .lessonkit import pyplot as _pyplot
-from .trainer import Trainer, prepare_data
+from .trainer import LocalBatches, Trainer, prepare_data
 
 
 def figure_png(fig):
@@ -91,7 +91,7 @@ class WeightNudger:
 
 
 class TrainingStepper:
-    """Train one batch at a time with ``Trainer.step``; show the cost, gradient norms and weights."""
+    """Train one batch at a time as ``Trainer.train`` does; show the cost, gradient norms and weights."""
 
     def __init__(self, network, training_data, learning_step=0.5, batch_size=50, seed=0):
         self.network = network
@@ -99,7 +99,7 @@ class TrainingStepper:
         self.learning_step, self.batch_size = learning_step, batch_size
         self.rng = np.random.default_rng(seed)
         self.trainer = Trainer()
-        self.ws = network.workspace(batch_size)
+        self.batches = LocalBatches(network, self.X, self.Y, batch_size)
         self.costs = [self.trainer.mean_cost(network, self.X, self.Y)]
         self.grad_norms = []  # per batch: [‖nabla_w^l‖ for each layer]
         self.button = W.Button(description="train one batch", icon="play")
@@ -113,13 +113,10 @@ class TrainingStepper:
     def step(self):
         """Train ``self.steps.value`` batches, then redraw."""
         for _ in range(max(1, self.steps.value)):
-            idx = self.rng.choice(len(self.X), self.batch_size, replace=False)
-            np.take(self.X, idx, axis=0, out=self.ws.x)
-            np.take(self.Y, idx, axis=0, out=self.ws.y)
-            self.trainer.step(self.network, self.ws, self.learning_step)
-            # ws.grad now holds (η/m) ∂C/∂W; undo the scaling to report the gradient itself
-            scale = self.batch_size / self.learning_step
-            self.grad_norms.append([float(np.linalg.norm(g)) * scale for g in self.ws.nabla_w])
+            self.batches.load(self.rng.choice(len(self.X), self.batch_size, replace=False))
+            grad = self.batches.gradient()
+            self.grad_norms.append([float(np.linalg.norm(g)) for g in self.batches.ws.nabla_w])
+            self.trainer.update(self.network, grad, self.learning_step, self.batch_size)
             self.costs.append(self.trainer.mean_cost(self.network, self.X, self.Y))
         self._show()
 
