@@ -7,13 +7,32 @@ from tinynet.pool import PoolTrainer
 from tinynet.stable import ARCHITECTURES, Antisymmetric, stability_demo
 
 
+@pytest.mark.parametrize("opening", [False, True])
 @pytest.mark.parametrize("kind", ARCHITECTURES)
-def test_backward_step_matches_central_differences(kind):
+def test_backward_step_matches_central_differences(kind, opening):
     rng = np.random.default_rng(0)
-    net = ARCHITECTURES[kind](2, 2, width=3, layers=4, h=0.3, gamma=0.1, alpha_f=0.05, alpha_c=0.02, seed=1)
+    net = ARCHITECTURES[kind](2, 2, width=3, layers=4, h=0.3, gamma=0.1, alpha_f=0.05, alpha_c=0.02,
+                              opening=opening, seed=1)
     net.b[...] = rng.normal(size=net.b.shape) * 0.3
     result = gradcheck(net, rng.normal(size=(5, 2)), np.eye(2)[[0, 1, 1, 0, 1]])
     assert result.max_error < 1e-7
+    assert ("K_in" in result.errors) == opening
+
+
+def test_an_opening_layer_lifts_many_inputs_to_a_few_features():
+    net = ARCHITECTURES["hamiltonian"](784, 10, width=16, layers=3, opening=True, seed=0)
+    assert net.K_in.shape == (16, 784) and net.trajectory(np.zeros((2, 784)))[0][0].shape == (2, 16)
+    with pytest.raises(ValueError, match="width: expected at least the 784 inputs"):
+        ARCHITECTURES["resnet"](784, 10, width=16)
+
+
+def test_blocks_cover_every_parameter_once():
+    net = ARCHITECTURES["leapfrog"](5, 3, width=4, layers=7, opening=True, seed=0)
+    blocks = net.blocks(3)
+    assert [(j0, j1) for j0, j1 in net.layer_groups(3)] == [(0, 3), (3, 5), (5, 7)]
+    assert sorted(np.concatenate(blocks).tolist()) == list(range(net.params.size))
+    K_in_start = net.params.size - net.K_in.size - net.b_in.size
+    assert K_in_start in blocks[0] and net.params.size - 1 in blocks[0]  # the opening layer: first block
 
 
 def test_antisymmetric_matrix_is_antisymmetric_up_to_gamma():

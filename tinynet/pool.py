@@ -30,10 +30,11 @@ import signal
 import traceback
 from contextlib import contextmanager
 from multiprocessing import get_context, shared_memory
+from multiprocessing.connection import wait
 
 import numpy as np
 
-from .trainer import Trainer, descend
+from .trainer import Batches, Trainer, descend
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -136,7 +137,7 @@ def blas_threads_env(n):
                 os.environ[v] = value
 
 
-class SharedMemoryBatches:
+class SharedMemoryBatches(Batches):
     """Each batch split over worker processes that share the data, the parameters and the gradients.
 
     While training runs, ``network.params`` itself lives in shared memory, so
@@ -152,14 +153,14 @@ class SharedMemoryBatches:
             self.shared.add("X", X)
             self.shared.add("Y", Y)
             network.bind(self.shared.add("params", network.params))
-            self.G = self.shared.add("G", np.zeros((workers, network.params.size), network.dtype))
-            self.grad = np.empty(network.params.size, network.dtype)
+            self.add_arrays(network, workers)
             context = get_context("spawn")  # a fresh interpreter: the BLAS setting takes effect
             with blas_threads_env(blas_threads):
                 for slot in range(workers):
                     ours, theirs = context.Pipe()
-                    p = context.Process(target=_worker, daemon=True, name=f"tinynet-worker-{slot}",
-                                        args=(theirs, network_spec(network), self.shared.describe(), slot))
+                    p = context.Process(target=self.worker(), daemon=True, name=f"tinynet-worker-{slot}",
+                                        args=(theirs, network_spec(network), self.shared.describe(), slot,
+                                              *self.worker_args(slot)))
                     p.start()
                     theirs.close()
                     self.processes.append(p)
@@ -169,18 +170,34 @@ class SharedMemoryBatches:
             self.close()
             raise
 
+    def add_arrays(self, network, workers):
+        """The shared arrays the workers write to: one gradient row each."""
+        self.G = self.shared.add("G", np.zeros((workers, network.params.size), network.dtype))
+        self.grad = np.empty(network.params.size, network.dtype)
+
+    def worker(self):
+        """The function each worker process runs."""
+        return _worker
+
+    def worker_args(self, slot):
+        """Arguments the worker function gets after (conn, spec, shared arrays, slot)."""
+        return ()
+
     def _ask(self, messages):
-        """Send each worker its message (if any) and wait for every reply."""
+        """Send each worker its message (if any) and wait for every reply (the first failure raises)."""
         for conn, message in zip(self.conns, messages):
             conn.send(message)
-        for slot, conn in enumerate(self.conns):
-            try:
-                reply = conn.recv()
-            except (EOFError, OSError):
-                raise WorkerError(f"worker {slot} exited unexpectedly "
-                                  f"(exit code {self.processes[slot].exitcode})") from None
-            if reply is not None:
-                raise WorkerError(f"worker {slot} failed:\n{reply}")
+        waiting = {conn: slot for slot, conn in enumerate(self.conns)}
+        while waiting:
+            for conn in wait(list(waiting)):
+                slot = waiting.pop(conn)
+                try:
+                    reply = conn.recv()
+                except (EOFError, OSError):
+                    raise WorkerError(f"worker {slot} exited unexpectedly "
+                                      f"(exit code {self.processes[slot].exitcode})") from None
+                if reply is not None:
+                    raise WorkerError(f"worker {slot} failed:\n{reply}")
 
     def load(self, idx):
         """Send each worker its part of the batch: only the indices travel."""
@@ -260,7 +277,7 @@ def _worker(conn, spec, description, slot):
             shm.close()
 
 
-class ExecutorBatches:
+class ExecutorBatches(Batches):
     """Each batch split into ``parts`` tasks on a ``concurrent.futures.Executor``.
 
     The data reaches the workers once: scattered to every Dask worker when the

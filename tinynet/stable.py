@@ -34,63 +34,102 @@ from .network import BatchWorkspace, Network
 
 
 class StableNet(Network):
-    """The shared parts: parameters, padding, classifier, regularisation and the trainer contract.
+    """The shared parts: parameters, lifting, classifier, regularisation and the trainer contract.
 
     Args:
-        inputs: features per sample (zero-padded to ``width``).
+        inputs: features per sample.
         classes: outputs of the softmax classifier.
-        width: n, the width of every layer (at least ``inputs``; default ``inputs``).
+        width: n, the width of every layer (default ``inputs``).
         layers: N, the number of layers (time steps).
         h: the step size.
         activation: σ (any tinynet activation applied element-wise; tanh by default).
         gamma: γ ≥ 0 of the antisymmetric network (ignored by the others).
         alpha_f: the weight of the smoothness of K and b across layers (0: off).
         alpha_c: the weight of ½‖W‖² on the classifier (0: off).
-        seed: seeds the initial weights, K_j, W ~ N(0, 1/n), b = 0.
+        opening: how the inputs become Y_0: False pads them with zeros to the
+            width n (n ≥ inputs); True passes them through an opening layer
+            Y_0 = σ(K_in x + b_in) (any n: e.g. 784 pixels to 32 features).
+        seed: seeds the initial weights, K_j, W, K_in ~ N(0, 1/columns), b = 0.
     """
 
     kind = ""
 
     def __init__(self, inputs, classes, width=None, layers=8, h=0.1, activation="tanh", gamma=0.0,
-                 alpha_f=0.0, alpha_c=0.0, seed=None, dtype=np.float64):
+                 alpha_f=0.0, alpha_c=0.0, opening=False, seed=None, dtype=np.float64):
         width = inputs if width is None else width
-        if width < inputs:
-            raise ValueError(f"width: expected at least the {inputs} inputs, got {width}")
+        if width < inputs and not opening:
+            raise ValueError(f"width: expected at least the {inputs} inputs (or opening=True), got {width}")
         if layers < 1 or not h > 0:
             raise ValueError(f"layers and h: expected at least 1 layer and h > 0, got {layers} and {h}")
         self.inputs, self.classes, self.n, self.N, self.h = int(inputs), int(classes), int(width), int(layers), h
-        self.gamma, self.alpha_f, self.alpha_c = gamma, alpha_f, alpha_c
+        self.gamma, self.alpha_f, self.alpha_c, self.opening = gamma, alpha_f, alpha_c, bool(opening)
         self.sigma = get_activation(activation)
         self.activations = (get_activation("softmax"),)
         self.cost = get_cost("cross_entropy")
         self.dtype = np.dtype(dtype)
         self.sizes = [self.inputs, self.classes]  # what the trainers check
-        n, N, k = self.n, self.N, self.classes
-        self.bind(np.zeros(N * n * n + N * n + k * n + k, self.dtype))
+        self.bind(np.zeros(sum(size for _, size in self.shapes()), self.dtype))
         rng = np.random.default_rng(seed)
-        self.K[...] = rng.standard_normal(self.K.shape) / np.sqrt(n)
-        self.W[...] = rng.standard_normal(self.W.shape) / np.sqrt(n)
+        self.K[...] = rng.standard_normal(self.K.shape) / np.sqrt(self.n)
+        self.W[...] = rng.standard_normal(self.W.shape) / np.sqrt(self.n)
+        if self.opening:
+            self.K_in[...] = rng.standard_normal(self.K_in.shape) / np.sqrt(self.inputs)
+
+    def shapes(self):
+        """(shape, size) of each parameter block in the order of ``params``: K, b, W, μ (, K_in, b_in)."""
+        n, N, k = self.n, self.N, self.classes
+        shapes = [(N, n, n), (N, n), (k, n), (k,)] + ([(n, self.inputs), (n,)] if self.opening else [])
+        return [(s, int(np.prod(s))) for s in shapes]
+
+    def layout(self, flat):
+        """Views of a flat parameter-sized array as [K, b, W, μ] (+ [K_in, b_in] with an opening layer)."""
+        views, start = [], 0
+        for shape, size in self.shapes():
+            views.append(flat[start:start + size].reshape(shape))
+            start += size
+        return views
 
     def bind(self, params):
         """Make the flat array ``params`` this network's parameters: K (N, n, n), b (N, n), W (k, n), μ (k,)."""
         self.params = params
-        self.K, self.b, self.W, self.mu = self.layout(params)
-
-    def layout(self, flat):
-        """Views of a flat parameter-sized array as (K, b, W, μ)."""
-        n, N, k = self.n, self.N, self.classes
-        ends = np.cumsum([N * n * n, N * n, k * n, k])
-        return (flat[:ends[0]].reshape(N, n, n), flat[ends[0]:ends[1]].reshape(N, n),
-                flat[ends[1]:ends[2]].reshape(k, n), flat[ends[2]:ends[3]])
+        views = self.layout(params)
+        self.K, self.b, self.W, self.mu = views[:4]
+        self.K_in, self.b_in = views[4:] if self.opening else (None, None)
 
     def named_params(self):
         """(name, array) in the order of ``params``."""
-        return list(zip(("K", "b", "W", "mu"), (self.K, self.b, self.W, self.mu)))
+        return list(zip(("K", "b", "W", "mu", "K_in", "b_in"), self.layout(self.params)))
+
+    def layer_indices(self, j0, j1):
+        """Where K_j and b_j of the layers j0 <= j < j1 sit in ``params`` (an index array)."""
+        n, N = self.n, self.N
+        return np.r_[j0 * n * n:j1 * n * n, N * n * n + j0 * n:N * n * n + j1 * n]
+
+    def layer_groups(self, P):
+        """The layers split into P runs of neighbours: [(j0, j1), ...] (layers j0 <= j < j1)."""
+        if not 1 <= P <= self.N:
+            raise ValueError(f"blocks: expected 1 to {self.N} (the number of layers), got {P}")
+        ends = np.cumsum([0] + [len(part) for part in np.array_split(np.arange(self.N), P)])
+        return [(int(a), int(b)) for a, b in zip(ends[:-1], ends[1:])]
+
+    def blocks(self, P):
+        """The parameters split into P blocks of neighbouring layers (index arrays into ``params``).
+
+        Block 0 also holds the opening layer, the last block the classifier W, μ.
+        """
+        size = self.params.size
+        n, N, k = self.n, self.N, self.classes
+        classifier = np.arange(N * n * n + N * n, N * n * n + N * n + k * n + k)
+        opening = np.arange(classifier[-1] + 1, size)
+        groups = [self.layer_indices(j0, j1) for j0, j1 in self.layer_groups(P)]
+        groups[0] = np.r_[groups[0], opening]
+        groups[-1] = np.r_[groups[-1], classifier]
+        return groups
 
     def spec(self):
         return type(self), dict(inputs=self.inputs, classes=self.classes, width=self.n, layers=self.N, h=self.h,
                                 activation=self.sigma.name, gamma=self.gamma, alpha_f=self.alpha_f,
-                                alpha_c=self.alpha_c, dtype=self.dtype.name)
+                                alpha_c=self.alpha_c, opening=self.opening, dtype=self.dtype.name)
 
     def workspace(self, m, xp=None):
         return BatchWorkspace(self, m, xp or self.xp)
@@ -101,6 +140,10 @@ class StableNet(Network):
         """The state before layer 0 (Y_0, plus what the scheme carries)."""
         return (Y0,)
 
+    def start_back(self, G):
+        """∂C/∂Y_0 from G = ∂C/∂(the state before layer 0)."""
+        return G[0]
+
     def step(self, j, S):
         """The state after layer j, from the state S before it."""
         raise NotImplementedError
@@ -109,21 +152,82 @@ class StableNet(Network):
         """Given G = ∂C/∂(state after layer j), return ∂C/∂S and add layer j's gradients to dK[j], db[j]."""
         raise NotImplementedError
 
+    # the pieces: lift, layers j0..j1, classify ---------------------------------------------
+
+    def lift(self, x):
+        """Y_0 of a batch: x zero-padded to the width n, or σ(K_in x + b_in) with an opening layer."""
+        xp = self.xp
+        if self.opening:
+            return self.sigma(x @ self.K_in.T + self.b_in, xp)
+        Y0 = xp.zeros((x.shape[0], self.n), self.dtype)
+        Y0[:, :self.inputs] = x
+        return Y0
+
+    def lift_back(self, x, GY0, grads):
+        """Add ∂C/∂K_in and ∂C/∂b_in (from GY0 = ∂C/∂Y_0) to ``grads`` (a parameter-sized flat array)."""
+        if self.opening:
+            _, _, _, _, dK_in, db_in = self.layout(grads)
+            D = self._d(x @ self.K_in.T + self.b_in, GY0)
+            dK_in += D.T @ x
+            db_in += D.sum(axis=0)
+
+    def forward(self, j0, j1, S):
+        """The states after layers j0 .. j1-1, starting from the state S before layer j0: [S, S', ...]."""
+        states = [S]
+        for j in range(j0, j1):
+            states.append(self.step(j, states[-1]))
+        return states
+
+    def backward(self, j0, j1, states, G, grads):
+        """Carry G = ∂C/∂(state after layer j1-1) back to before layer j0, adding their gradients to ``grads``.
+
+        ``states`` is what :meth:`forward` returned for the same layers.
+        """
+        dK, db = self.layout(grads)[:2]
+        for j in reversed(range(j0, j1)):
+            G = self.step_back(j, states[j - j0], G, dK, db)
+        return G
+
+    def classify(self, YN):
+        """z = W Y_N + μ and a = softmax(z)."""
+        z = YN @ self.W.T + self.mu
+        return z, self.activations[0](z, self.xp)
+
+    def classify_back(self, YN, a, y, grads):
+        """Add ∂C/∂W and ∂C/∂μ to ``grads``; return ∂C/∂Y_N. (Softmax + cross-entropy: ∂C/∂z = a - y.)"""
+        dW, dmu = self.layout(grads)[2:4]
+        D = a - y
+        dW += D.T @ YN
+        dmu += D.sum(axis=0)
+        return D @ self.W
+
+    def add_regularisation(self, grads, m, j0=0, j1=None):
+        """Add m · ∂R/∂params to ``grads``: the smoothness of layers j0..j1-1 among themselves, and ½α_c‖W‖²."""
+        xp = self.xp
+        j1 = self.N if j1 is None else j1
+        dK, db, dW = self.layout(grads)[:3]
+        if self.alpha_f and j1 - j0 > 1:
+            c = m * self.alpha_f / self.h
+            for P, dP in ((self.K[j0:j1], dK[j0:j1]), (self.b[j0:j1], db[j0:j1])):
+                diff = xp.diff(P, axis=0)  # P_(j+1) - P_j
+                dP[:-1] -= c * diff
+                dP[1:] += c * diff
+        if self.alpha_c and j1 == self.N:
+            dW += m * self.alpha_c * self.W
+
     # shared ----------------------------------------------------------------------------
 
-    def trajectory(self, x):
-        """The states S_0 .. S_N of a batch (the 'ODE view'); the first entry of S_j is Y_j."""
+    def _inputs(self, x):
         xp = self.xp
         x = xp.asarray(x, dtype=self.dtype)
         x = x.reshape(1, -1) if x.ndim == 1 else x
         if x.shape[1] != self.inputs:
             raise ValueError(f"x: expected {self.inputs} features per sample, got {x.shape[1]}")
-        Y0 = xp.zeros((x.shape[0], self.n), self.dtype)
-        Y0[:, :self.inputs] = x  # zero padding to the width n
-        states = [self.start(Y0)]
-        for j in range(self.N):
-            states.append(self.step(j, states[-1]))
-        return states
+        return x
+
+    def trajectory(self, x):
+        """The states S_0 .. S_N of a batch (the 'ODE view'); the first entry of S_j is Y_j."""
+        return self.forward(0, self.N, self.start(self.lift(self._inputs(x))))
 
     def regularisation(self):
         """R = α_f/(2h) Σ_j (‖K_(j+1) - K_j‖² + ‖b_(j+1) - b_j‖²) + α_c/2 ‖W‖²."""
@@ -136,45 +240,29 @@ class StableNet(Network):
         xp = self.xp
         YN = self.trajectory(x)[-1][0]
         y = xp.asarray(y, dtype=self.dtype).reshape(YN.shape[0], -1)
-        z = YN @ self.W.T + self.mu
-        a = self.activations[0](z, xp)
+        z, a = self.classify(YN)
         return self.cost.value(z, a, y, self.activations[0], xp) + len(YN) * self.regularisation()
 
     def backprop(self, x, y, xp=None, ws=None):
-        """∂(Σ cross-entropy + m R)/∂params for the batch, into ``ws.grad`` (returned as (dK, db, dW, dμ))."""
-        xp = xp or self.xp
-        x = x.reshape(1, -1) if x.ndim == 1 else x
+        """∂(Σ cross-entropy + m R)/∂params for the batch, into ``ws.grad`` (returned as [dK, db, dW, dμ, ...])."""
+        x = self._inputs(x)
         m = x.shape[0]
         y = y.reshape(m, -1)
         if ws is None:
             ws = self.workspace(m, xp)
-        dK, db, dW, dmu = self.layout(ws.grad)
+        grads = ws.grad
+        grads[...] = 0
         states = self.trajectory(x)
         YN = states[-1][0]
-        z = YN @ self.W.T + self.mu
-        a = self.activations[0](z, xp)
-        D = a - y  # softmax + cross-entropy
-        xp.matmul(D.T, YN, out=dW)
-        D.sum(axis=0, out=dmu)
-        G = [D @ self.W] + [xp.zeros_like(s) for s in states[-1][1:]]  # ∂C/∂S_N
-        dK[...] = 0
-        db[...] = 0
-        for j in reversed(range(self.N)):
-            G = self.step_back(j, states[j], G, dK, db)
-        # regularisation, times m (the trainers divide by m)
-        if self.alpha_f:
-            c = m * self.alpha_f / self.h
-            for P, dP in ((self.K, dK), (self.b, db)):
-                diff = xp.diff(P, axis=0)  # P_(j+1) - P_j
-                dP[:-1] -= c * diff
-                dP[1:] += c * diff
-        if self.alpha_c:
-            dW += m * self.alpha_c * self.W
-        return dK, db, dW, dmu
+        GYN = self.classify_back(YN, self.classify(YN)[1], y, grads)
+        G = [GYN] + [self.xp.zeros_like(s) for s in states[-1][1:]]  # ∂C/∂S_N
+        G = self.backward(0, self.N, states, G, grads)
+        self.lift_back(x, self.start_back(G), grads)
+        self.add_regularisation(grads, m)  # times m: the trainers divide by m
+        return self.layout(grads)
 
     def predict(self, x):
-        YN = self.trajectory(x)[-1][0]
-        return (YN @ self.W.T + self.mu).argmax(axis=-1)
+        return self.classify(self.trajectory(x)[-1][0])[0].argmax(axis=-1)
 
     def evaluate(self, x, labels):
         labels = self.xp.asarray(labels)
@@ -267,6 +355,9 @@ class Leapfrog(StableNet):
     def start(self, Y0):
         return (Y0, Y0)  # (Y_0, Y_(-1))
 
+    def start_back(self, G):
+        return G[0] + G[1]  # both entries are Y_0
+
     def step(self, j, S):
         Y, Y_prev = S
         K = self.K[j]
@@ -305,10 +396,8 @@ def perturbation_growth(net, x, eps=1e-6, seed=0):
     states = net.trajectory(x)
     G = [xp.asarray(rng.standard_normal(states[-1][0].shape))] + [xp.zeros_like(s) for s in states[-1][1:]]
     size = float(xp.linalg.norm(G[0]))
-    dK, db = xp.zeros_like(net.K), xp.zeros_like(net.b)  # gradients of the weights: not needed here
-    for j in reversed(range(net.N)):
-        G = net.step_back(j, states[j], G, dK, db)
-    return forward, float(xp.linalg.norm(sum(G))) / size
+    G = net.backward(0, net.N, states, G, xp.zeros_like(net.params))  # (the weights' gradients: not needed)
+    return forward, float(xp.linalg.norm(net.start_back(G))) / size
 
 
 def stability_demo(layers=64, width=8, h=0.1, shift=1.0, seed=0):

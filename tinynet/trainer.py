@@ -171,8 +171,7 @@ class Trainer:
                 # 2. a batch of random samples
                 batches.load(rng.choice(n, batch_size, replace=False))
                 # 3. batch_iterations steps of gradient descent on it
-                for _ in range(batch_iterations):
-                    batches.descend(eta / batch_size)
+                batches.run(eta / batch_size, batch_iterations)
                 # 4. the new cost; 5. improvement?
                 cost = self.mean_cost(network, Xc, Yc)
                 history.batches = k
@@ -236,7 +235,24 @@ def descend(network, grad, c):
     network.params -= grad
 
 
-class LocalBatches:
+class Batches:
+    """Where a trainer's batches live and are trained on: ``load`` a batch, ``run`` steps on it, ``close``.
+
+    Subclasses provide ``load(idx)`` and ``descend(c)`` (one step of gradient
+    descent with c = η/m); trainers with another way of stepping (PVD,
+    synthetic gradients) override ``run``.
+    """
+
+    def run(self, c, steps):
+        """``steps`` steps of gradient descent on the current batch."""
+        for _ in range(steps):
+            self.descend(c)
+
+    def close(self):
+        pass
+
+
+class LocalBatches(Batches):
     """Batches held and differentiated in this process: rows gathered into a workspace."""
 
     def __init__(self, network, X, Y, batch_size, xp=np):
@@ -257,9 +273,6 @@ class LocalBatches:
     def descend(self, c):
         """One step of gradient descent on the current batch: params -> params - c ∂C/∂params (c = η/m)."""
         descend(self.network, self.gradient(), c)
-
-    def close(self):
-        pass
 
 
 def prepare_data(network, data, name):

@@ -1,0 +1,141 @@
+"""Parallel Variable Distribution and synthetic gradients: the same numbers in one process and in many."""
+
+import numpy as np
+import pytest
+
+from tinynet import NeuralNetwork, Trainer
+from tinynet.datasets import train_validation_split
+from tinynet.pvd import PVDTrainer, block_step
+from tinynet.stable import ARCHITECTURES
+from tinynet.synthetic import SyntheticGradient, SyntheticGradientTrainer
+from tinynet.toydata import ellipses
+
+
+def circle_data(n=200):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n, 2))
+    return X, (np.linalg.norm(X, axis=1) > 1).astype(int)
+
+
+def trained(trainer, kind="resnet", layers=6, opening=False, batches=6, **kw):
+    X, labels = circle_data()
+    net = ARCHITECTURES[kind](2, 2, width=4, layers=layers, h=0.5, opening=opening, seed=0, **kw)
+    history = trainer.train(net, (X, labels), 0.5, 3, 40, max_batches=batches, max_batches_without_improvement=100,
+                            seed=1, progress=False)
+    return net, history
+
+
+def ellipse_split():
+    X, labels = ellipses(1200, seed=0)
+    return train_validation_split(X, labels, 0.2, seed=0)
+
+
+# PVD -----------------------------------------------------------------------------------
+
+def test_pvd_with_one_block_is_gradient_descent():
+    net, _ = trained(PVDTrainer(1, workers=0))
+    reference, _ = trained(Trainer())
+    np.testing.assert_allclose(net.params, reference.params, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_pvd_processes_give_the_one_process_numbers(kind):
+    local, history = trained(PVDTrainer(3, workers=0), kind, alpha_f=0.01)
+    pooled, pooled_history = trained(PVDTrainer(3, workers=2), kind, alpha_f=0.01)
+    np.testing.assert_allclose(pooled.params, local.params, rtol=0, atol=1e-10)
+    assert pooled_history.chosen == history.chosen and len(history.chosen) == 6
+
+
+def test_a_pvd_process_moves_the_other_blocks_only_along_their_direction():
+    X, labels = circle_data(40)
+    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=4, h=0.5, seed=0)
+    ws = net.workspace(40)
+    ws.x[...], ws.y[...] = X, np.eye(2)[labels]
+    theta0 = net.params.copy()
+    net.backprop(ws.x, ws.y, np, ws)
+    g0 = ws.grad.copy()
+    blocks = net.blocks(2)
+    lam = block_step(net, ws, blocks, 0, 0.05, 4)
+    moved = net.params - theta0
+    assert np.abs(moved[blocks[0]]).max() > 0 and lam[0] == 0
+    d1 = -g0[blocks[1]] / np.linalg.norm(g0[blocks[1]])
+    np.testing.assert_allclose(moved[blocks[1]], lam[1] * d1, atol=1e-15)
+    assert lam[1] > 0  # the descent direction is worth following
+
+
+def test_pvd_reaches_the_ellipse_target():
+    (Xt, yt), (Xv, yv) = ellipse_split()
+    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
+    PVDTrainer(2, workers=0).train(net, (Xt, yt), 0.1, 5, 50, 0.0, 300, None, seed=0, max_batches=4000,
+                                   progress=False)
+    assert net.evaluate(Xv, yv) >= 0.98
+
+
+def test_pvd_rejects_what_it_cannot_split():
+    X, labels = circle_data()
+    with pytest.raises(ValueError, match="blocks"):
+        PVDTrainer(0)
+    with pytest.raises(ValueError, match="blocks: expected 1 to 6"):
+        trained(PVDTrainer(7, workers=0))
+    with pytest.raises(ValueError, match="network: PVD needs"):
+        PVDTrainer(2, workers=0).train(NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10, max_batches=1,
+                                       progress=False)
+
+
+# synthetic gradients ---------------------------------------------------------------------
+
+def test_one_stage_is_ordinary_backprop():
+    net, _ = trained(SyntheticGradientTrainer(1, workers=0))
+    reference, _ = trained(Trainer())
+    np.testing.assert_allclose(net.params, reference.params, rtol=0, atol=1e-13)
+
+
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_stage_processes_give_the_one_process_numbers(kind):
+    local, history = trained(SyntheticGradientTrainer(3, workers=0), kind, opening=True, alpha_f=0.01)
+    piped, piped_history = trained(SyntheticGradientTrainer(3), kind, opening=True, alpha_f=0.01)
+    np.testing.assert_allclose(piped.params, local.params, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(piped_history.sg_losses, history.sg_losses, rtol=1e-9)
+    assert np.shape(history.sg_losses) == (6, 2)
+
+
+def test_until_its_module_has_learned_the_first_stage_stands_still():
+    # The modules start at zero and learn from the gradient of step t - 2 before step t: in a batch
+    # of two steps the first stage gets a zero error, while the last one (the true cost) moves.
+    X, labels = circle_data()
+    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=6, h=0.5, seed=0)
+    start = net.params.copy()
+    history = SyntheticGradientTrainer(2, workers=0).train(net, (X, labels), 0.5, 2, 40, max_batches=1,
+                                                           progress=False)
+    first, last = net.blocks(2)
+    assert np.array_equal(net.params[first], start[first])
+    assert np.abs(net.params[last] - start[last]).max() > 0
+    assert len(history.sg_losses) == 1 and history.sg_losses[0][0] > 0
+
+
+def test_a_module_learns_a_linear_gradient():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(3, 3))
+    sg = SyntheticGradient(3)
+    losses = [sg.learn(h, h @ A + 0.5, 0.3) for h in rng.normal(size=(300, 20, 3))]
+    assert losses[-1] < 1e-3 * losses[0]
+    np.testing.assert_allclose(sg.A, A, atol=1e-2)
+
+
+def test_synthetic_gradients_reach_the_ellipse_target():
+    (Xt, yt), (Xv, yv) = ellipse_split()
+    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
+    SyntheticGradientTrainer(2, workers=0).train(net, (Xt, yt), 0.1, 5, 50, 0.0, 300, None, seed=0,
+                                                 max_batches=4000, progress=False)
+    assert net.evaluate(Xv, yv) >= 0.98
+
+
+def test_synthetic_gradient_trainer_checks_its_arguments():
+    X, labels = circle_data()
+    with pytest.raises(ValueError, match="stages"):
+        SyntheticGradientTrainer(0)
+    with pytest.raises(ValueError, match="workers"):
+        SyntheticGradientTrainer(2, workers=3)
+    with pytest.raises(ValueError, match="network: synthetic gradients need"):
+        SyntheticGradientTrainer(2, workers=0).train(NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10,
+                                                     max_batches=1, progress=False)

@@ -1,0 +1,191 @@
+"""Parallel Variable Distribution: each process improves its own block of the parameters.
+
+Ferris & Mangasarian (1994), Solodov (1998). The parameters θ are split into
+P blocks θ_1 .. θ_P (here: runs of neighbouring layers of a stable network).
+One PVD iteration from θ⁰ on a batch, with c = η/m:
+
+    parallel step, process p:
+        d = -g⁰ / ‖g⁰‖ per block, g⁰ = ∂C/∂θ at θ⁰     (the "forget-me-not" direction)
+        the variables: its own block θ_p, and one scalar λ_q for every other block,
+        which may move only along its direction:  θ_q = θ⁰_q + λ_q d_q
+        `steps` steps of gradient descent on them:
+            θ_p -> θ_p - c ∂C/∂θ_p
+            λ_q -> λ_q - c ∂C/∂λ_q,     ∂C/∂λ_q = (∂C/∂θ_q) · d_q
+    synchronisation:
+        θ¹ = the candidate (one per process) with the lowest cost on the batch.
+
+Each process works on all of θ (the cost depends on all of it) but is free in
+one block only; the others move along the fixed direction, scaled by the
+scalars it learns. The synchronisation of the original method minimises over
+the combinations of the candidates; taking the best candidate is the simplest
+case of it, and what :class:`PVDTrainer` does.
+
+:class:`PVDTrainer` is the :class:`~tinynet.Trainer`'s loop (batches, early
+stopping, history) with step 3 replaced by one PVD iteration, run by a pool of
+processes that share the data and the parameters (as
+:class:`~tinynet.pool.PoolTrainer`'s do), or with ``workers=0`` by this process
+alone, one block after another (the same numbers: the path for the lessons
+and the debugger).
+"""
+
+import signal
+import traceback
+
+import numpy as np
+
+from .pool import SharedMemoryBatches, attach, build_network
+from .trainer import LocalBatches, Trainer
+
+
+def block_step(network, ws, blocks, p, c, steps, xp=np):
+    """Process p's part of a PVD iteration: ``steps`` steps on block p and on the scalars λ_q.
+
+    ``network.params`` is θ⁰ on entry and the candidate on exit; ``ws`` holds
+    the batch. Returns λ (λ_p stays 0).
+    """
+    theta0 = network.params.copy()
+    lam = np.zeros(len(blocks))
+    d = None
+    for _ in range(steps):
+        network.backprop(ws.x, ws.y, xp, ws)
+        g = ws.grad  # ∂C/∂θ summed over the batch
+        if d is None:  # the first step is at θ⁰: d = -g⁰/‖g⁰‖, block by block
+            d = -g
+            for B in blocks:
+                d[B] /= max(float(xp.linalg.norm(d[B])), 1e-300)
+        own = blocks[p]
+        network.params[own] -= c * g[own]
+        for q, B in enumerate(blocks):
+            if q != p:
+                lam[q] -= c * float(g[B] @ d[B])
+                network.params[B] = theta0[B] + lam[q] * d[B]
+    return lam
+
+
+def synchronise(network, candidates, costs):
+    """θ¹ = the candidate with the lowest cost; return its number."""
+    best = int(np.argmin(costs))
+    network.params[...] = candidates[best]
+    return best
+
+
+class PVDTrainer(Trainer):
+    """The :class:`~tinynet.Trainer`'s algorithm, each batch trained by one PVD iteration.
+
+    Args:
+        blocks: P, the number of parameter blocks (and of candidates per iteration).
+        workers: processes that share the P blocks (default P, one each); 0
+            runs them one after another in this process.
+        blas_threads: BLAS threads per worker process.
+
+    ``train`` takes :meth:`Trainer.train`'s arguments; ``batch_iterations``
+    is the number of steps each process takes in an iteration. The network
+    must offer ``blocks(P)`` (the stable networks of :mod:`tinynet.stable` do).
+    ``history.chosen`` lists the block whose candidate won each iteration.
+    """
+
+    def __init__(self, blocks=2, workers=None, blas_threads=1):
+        super().__init__()
+        workers = blocks if workers is None else workers
+        if not (isinstance(blocks, int) and blocks >= 1):
+            raise ValueError(f"blocks: expected a positive integer, got {blocks!r}")
+        if not (isinstance(workers, int) and 0 <= workers):
+            raise ValueError(f"workers: expected 0 (this process) or a positive integer, got {workers!r}")
+        self.P, self.workers, self.blas_threads = blocks, min(workers, blocks), blas_threads
+        self.chosen = []
+
+    def batches(self, network, X, Y, batch_size):
+        if not hasattr(network, "blocks"):
+            raise ValueError(f"network: PVD needs a network with blocks(P), got {type(network).__name__}")
+        network.blocks(self.P)  # checks P
+        self.chosen = []
+        if self.workers == 0:
+            return LocalPVD(network, X, Y, batch_size, self.P, self.chosen)
+        return PoolPVD(network, X, Y, self.workers, self.P, self.chosen, self.blas_threads)
+
+    def train(self, network, *args, **kwargs):
+        history = super().train(network, *args, **kwargs)
+        history.chosen = self.chosen
+        return history
+
+
+class LocalPVD(LocalBatches):
+    """PVD iterations in this process: the P parallel steps one after another."""
+
+    def __init__(self, network, X, Y, batch_size, P, chosen):
+        super().__init__(network, X, Y, batch_size)
+        self.blocks, self.chosen = network.blocks(P), chosen
+        self.candidates = np.empty((P, network.params.size), network.dtype)
+
+    def run(self, c, steps):
+        theta0 = self.network.params.copy()
+        costs = []
+        for p in range(len(self.blocks)):
+            self.network.params[...] = theta0
+            block_step(self.network, self.ws, self.blocks, p, c, steps)
+            self.candidates[p] = self.network.params
+            costs.append(self.network.cost_of(self.ws.x, self.ws.y))
+        self.chosen.append(synchronise(self.network, self.candidates, costs))
+
+
+class PoolPVD(SharedMemoryBatches):
+    """PVD iterations over worker processes: worker w takes the blocks w, w + workers, ...
+
+    The data, θ⁰ (``network.params``), one candidate row per block and the
+    candidates' costs live in shared memory; per iteration a message goes to
+    each worker and the main process copies the winner into θ.
+    """
+
+    def __init__(self, network, X, Y, workers, P, chosen, blas_threads=1):
+        self.P, self.chosen = P, chosen
+        super().__init__(network, X, Y, workers, blas_threads)
+
+    def add_arrays(self, network, workers):
+        self.candidates = self.shared.add("candidates", np.zeros((self.P, network.params.size), network.dtype))
+        self.costs = self.shared.add("costs", np.zeros(self.P))
+
+    def worker(self):
+        return _pvd_worker
+
+    def load(self, idx):
+        self._ask([("load", np.asarray(idx))] * self.workers)  # every worker needs the whole batch
+
+    def run(self, c, steps):
+        self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), c, steps) for w in range(self.workers)])
+        self.chosen.append(synchronise(self.network, self.candidates, self.costs))
+
+
+def _pvd_worker(conn, spec, description, slot):
+    """A PVD worker: ("load", idx) gathers the batch; ("pvd", P, ps, c, steps) writes candidates ps."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    arrays, segments = attach(description)
+    network = build_network(spec)  # its own copy of θ: the candidate it works on
+    X, Y, params, candidates, costs = (arrays[k] for k in ("X", "Y", "params", "candidates", "costs"))
+    ws = None
+    try:
+        conn.send(None)  # ready
+        while (message := conn.recv()) is not None:
+            try:
+                if message[0] == "load":
+                    idx = message[1]
+                    if ws is None or ws.m != len(idx):
+                        ws = network.workspace(len(idx))
+                    np.take(X, idx, axis=0, out=ws.x)
+                    np.take(Y, idx, axis=0, out=ws.y)
+                else:
+                    _, P, ps, c, steps = message
+                    blocks = network.blocks(P)
+                    for p in ps:
+                        network.params[...] = params
+                        block_step(network, ws, blocks, p, c, steps)
+                        candidates[p] = network.params
+                        costs[p] = network.cost_of(ws.x, ws.y)
+                conn.send(None)
+            except Exception:
+                conn.send(traceback.format_exc())
+    except (EOFError, OSError):
+        pass  # the main process went away
+    finally:
+        del X, Y, params, candidates, costs, arrays, ws
+        for shm in segments:
+            shm.close()
