@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-LESSON_FIGURES = {"10-digits": 3, "12-parallel": 2, "13-convolution": 2}  # every other lesson page has one figure
+LESSON_FIGURES = {"10-digits": 3, "12-parallel": 2, "13-convolution": 2, "14-resnet-euler": 3, "15-stability": 2}  # every other lesson page has one figure
 LESSON_PAGES = sorted(p.stem for p in (ROOT / "docs" / "lessons").glob("*.md"))
 
 

@@ -8,14 +8,15 @@ from tinynet.lessonkit import lessons
 FIGURES = {1: ["activations"], 2: ["network"], 3: ["output_error"], 4: ["slope"], 5: ["delta_norms"],
            6: ["nabla_w"], 7: ["relative_errors"], 8: ["cost_curve"], 9: ["decision_boundary"],
            10: ["hidden_units", "confusion_matrix", "mistakes"], 11: ["round_trip"], 12: ["speed", "gpu"],
-           13: ["feature_maps", "learned_kernels"]}
+           13: ["feature_maps", "learned_kernels"], 14: ["loss", "trajectory", "decision_boundary"],
+           15: ["eigenvalues", "growth"], 16: ["trajectory"], 17: ["cost"], 18: ["losses"]}
 
 
 def test_the_lessons_are_numbered_in_order():
-    assert list(lessons()) == list(range(1, 14))
+    assert list(lessons()) == list(range(1, 19))
 
 
-@pytest.mark.parametrize("number", range(1, 14))
+@pytest.mark.parametrize("number", range(1, 19))
 def test_lesson_runs_and_checks_its_claims(number, tmp_path, capsys):
     assert tinynet(["lesson", str(number), "--figures", str(tmp_path)]) == 0
     out = capsys.readouterr().out

@@ -8,7 +8,7 @@ from tinynet.datasets import train_validation_split
 from tinynet.pvd import PVDTrainer, block_step
 from tinynet.stable import ARCHITECTURES
 from tinynet.synthetic import SyntheticGradient, SyntheticGradientTrainer
-from tinynet.toydata import ellipses
+from tinynet.toydata import ellipses, swiss_roll
 
 
 def circle_data(n=200):
@@ -25,8 +25,8 @@ def trained(trainer, kind="resnet", layers=6, opening=False, batches=6, **kw):
     return net, history
 
 
-def ellipse_split():
-    X, labels = ellipses(1200, seed=0)
+def toy_split(make):
+    X, labels = make(1200, seed=0)
     return train_validation_split(X, labels, 0.2, seed=0)
 
 
@@ -63,12 +63,14 @@ def test_a_pvd_process_moves_the_other_blocks_only_along_their_direction():
     assert lam[1] > 0  # the descent direction is worth following
 
 
-def test_pvd_reaches_the_ellipse_target():
-    (Xt, yt), (Xv, yv) = ellipse_split()
-    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
-    PVDTrainer(2, workers=0).train(net, (Xt, yt), 0.1, 5, 50, 0.0, 300, None, seed=0, max_batches=4000,
+@pytest.mark.parametrize("data, kind, layers, eta, target", [
+    (ellipses, "resnet", 8, 0.1, 0.98), (swiss_roll, "resnet", 16, 0.1, 0.95)])
+def test_pvd_reaches_the_toy_targets(data, kind, layers, eta, target):
+    (Xt, yt), (Xv, yv) = toy_split(data)
+    net = ARCHITECTURES[kind](2, 2, width=4, layers=layers, h=0.5, gamma=0.01, seed=0)
+    PVDTrainer(2, workers=0).train(net, (Xt, yt), eta, 5, 50, 0.0, 300, None, seed=0, max_batches=4000,
                                    progress=False)
-    assert net.evaluate(Xv, yv) >= 0.98
+    assert net.evaluate(Xv, yv) >= target
 
 
 def test_pvd_rejects_what_it_cannot_split():
@@ -122,12 +124,14 @@ def test_a_module_learns_a_linear_gradient():
     np.testing.assert_allclose(sg.A, A, atol=1e-2)
 
 
-def test_synthetic_gradients_reach_the_ellipse_target():
-    (Xt, yt), (Xv, yv) = ellipse_split()
-    net = ARCHITECTURES["resnet"](2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
-    SyntheticGradientTrainer(2, workers=0).train(net, (Xt, yt), 0.1, 5, 50, 0.0, 300, None, seed=0,
-                                                 max_batches=4000, progress=False)
-    assert net.evaluate(Xv, yv) >= 0.98
+@pytest.mark.parametrize("data, kind, eta, target", [
+    (ellipses, "resnet", 0.1, 0.98), (swiss_roll, "antisymmetric", 0.2, 0.95)])
+def test_synthetic_gradients_reach_the_toy_targets(data, kind, eta, target):
+    (Xt, yt), (Xv, yv) = toy_split(data)
+    net = ARCHITECTURES[kind](2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
+    SyntheticGradientTrainer(2, workers=0, sg_learning_step=0.3).train(
+        net, (Xt, yt), eta, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False)
+    assert net.evaluate(Xv, yv) >= target
 
 
 def test_synthetic_gradient_trainer_checks_its_arguments():

@@ -6,14 +6,17 @@ stage i maps its input state h_i to h_(i+1). Ordinary backprop makes stage i
 wait until every later stage has run forward and backward. Here stage i
 (i < M-1) has a synthetic gradient module, a linear model
 
-    ĝ_(i+1) = h_(i+1) A_i + c_i          (A_i = 0, c_i = 0 at the start)
+    ĝ_(i+1) = h_(i+1) A_i + y B_i + c_i          (A_i, B_i, c_i = 0 at the start)
 
-that predicts the gradient ∂C/∂h_(i+1) from h_(i+1). So stage i runs forward,
+that predicts the gradient ∂C/∂h_(i+1) from h_(i+1) and the sample's target y
+(the paper's "conditional" module: the true gradient at the classifier,
+(a - y) W, has a part linear in y that a model of h alone cannot see). So stage i runs forward,
 takes ĝ as the error at its output, backpropagates it through its own layers
 and updates at once. The gradient it then computes at its input, ∂C/∂h_i,
 goes back to stage i-1 as the target its module learns to predict:
 
-    A_i -> A_i - (ρ/m) h_(i+1)ᵀ (ĝ_(i+1) - g_(i+1)),   c_i -> c_i - (ρ/m) Σ_samples (ĝ_(i+1) - g_(i+1))
+    A_i -> A_i - (ρ/m) h_(i+1)ᵀ (ĝ_(i+1) - g_(i+1)),   B_i -> B_i - (ρ/m) yᵀ (ĝ_(i+1) - g_(i+1)),
+    c_i -> c_i - (ρ/m) Σ_samples (ĝ_(i+1) - g_(i+1))
 
 where g_(i+1) is what stage i+1 sent back (itself computed from stage i+1's
 own synthetic gradient, except at the last stage, which has the true cost).
@@ -42,20 +45,30 @@ LAG = 2  # stage i learns from the gradient of step t - LAG before its step t
 
 
 class SyntheticGradient:
-    """A linear model ĝ = h A + c predicting ∂C/∂h from h; it starts at zero (no signal before it learns)."""
+    """A linear model ĝ = h A + y B + c predicting ∂C/∂h; it starts at zero (no signal before it learns)."""
 
-    def __init__(self, size, dtype=np.float64):
+    def __init__(self, size, classes=0, dtype=np.float64):
         self.A = np.zeros((size, size), dtype)
+        self.B = np.zeros((classes, size), dtype)
         self.c = np.zeros(size, dtype)
 
-    def __call__(self, h):
-        return h @ self.A + self.c
+    def __call__(self, h, y=None):
+        g = h @ self.A + self.c
+        return g if y is None or not len(self.B) else g + y @ self.B
 
-    def learn(self, h, g, rate):
-        """One step of gradient descent on ½/m Σ_samples ‖ĝ - g‖²; returns that loss before the step."""
+    def learn(self, h, g, rate, y=None):
+        """One step of gradient descent on ½/m Σ_samples ‖ĝ - g‖²; returns that loss before the step.
+
+        The step is divided by 1 + the mean of ‖h‖² + ‖y‖² over the batch (the
+        "normalised" least-mean-squares rule): any rate below 2 then shrinks
+        the error instead of blowing it up, however large the states grow.
+        """
         m = len(h)
-        err = self(h) - g
+        err = self(h, y) - g
+        rate = rate / (1 + float((h ** 2).sum() + (0 if y is None else (y ** 2).sum())) / m)
         self.A -= (rate / m) * (h.T @ err)
+        if y is not None and len(self.B):
+            self.B -= (rate / m) * (y.T @ err)
         self.c -= (rate / m) * err.sum(axis=0)
         return 0.5 * float((err ** 2).sum()) / m
 
@@ -83,7 +96,7 @@ class Stage:
         self.own = network.blocks(M)[i]
         self.grads = np.zeros_like(network.params)
         self.parts = len(network.start(np.zeros((1, network.n))))  # matrices in a state
-        self.sg = None if self.last else SyntheticGradient(self.parts * network.n, network.dtype)
+        self.sg = None if self.last else SyntheticGradient(self.parts * network.n, network.classes, network.dtype)
         self.sent = {}  # step -> the state this stage sent on (for its module's learning)
         self.losses = []  # its module's regression losses in the current batch
 
@@ -104,7 +117,7 @@ class Stage:
             YN = self.states[-1][0]
             G = [net.classify_back(YN, net.classify(YN)[1], y, grads)] + [np.zeros_like(s) for s in self.states[-1][1:]]
         else:
-            G = unpack(self.sg(self.out), self.parts)
+            G = unpack(self.sg(self.out, y), self.parts)
         G = net.backward(self.j0, self.j1, self.states, G, grads)
         if self.first:
             net.lift_back(x, net.start_back(G), grads)
@@ -112,9 +125,9 @@ class Stage:
         net.params[self.own] -= c * grads[self.own]
         return None if self.first else pack(G)
 
-    def learn(self, t, g):
-        """Train the synthetic gradient module on g, the gradient stage i+1 sent back for step t."""
-        self.losses.append(self.sg.learn(self.sent.pop(t), g, self.sg_rate))
+    def learn(self, t, g, y):
+        """Train the synthetic gradient module on g, the gradient stage i+1 sent back for step t (targets y)."""
+        self.losses.append(self.sg.learn(self.sent.pop(t), g, self.sg_rate, y))
 
     def batch_loss(self):
         """The module's mean regression loss over the batch just run (and a fresh start for the next)."""
@@ -129,14 +142,14 @@ def run_stages(stages, x, y, c, steps):
         h = None
         for i, stage in enumerate(stages):
             if not stage.last and t >= LAG:
-                stage.learn(t - LAG, pending[i].pop(t - LAG))
+                stage.learn(t - LAG, pending[i].pop(t - LAG), y)
             h = stage.forward(t, x=x, h=h)
             g = stage.backward(x, y, c)
             if g is not None:
                 pending[i - 1][t] = g
     for i, stage in enumerate(stages[:-1]):
         for t in sorted(pending[i]):
-            stage.learn(t, pending[i].pop(t))
+            stage.learn(t, pending[i].pop(t), y)
     return [stage.batch_loss() for stage in stages[:-1]]
 
 
@@ -251,7 +264,7 @@ def _stage_worker(conn, spec, description, i, M, sg_rate, from_before, to_next, 
                     _, c, steps = message
                     for t in range(steps):
                         if not stage.last and t >= LAG:
-                            stage.learn(*_get(from_next, t - LAG))
+                            stage.learn(*_get(from_next, t - LAG), y)
                         h = stage.forward(t, x=x, h=None if stage.first else _get(from_before, t)[1])
                         if not stage.last:
                             to_next.put((t, h))
@@ -260,7 +273,7 @@ def _stage_worker(conn, spec, description, i, M, sg_rate, from_before, to_next, 
                             to_before.put((t, g))
                     if not stage.last:
                         for t in range(max(steps - LAG, 0), steps):
-                            stage.learn(*_get(from_next, t))
+                            stage.learn(*_get(from_next, t), y)
                         losses[i] = stage.batch_loss()
                 conn.send(None)
             except Exception:

@@ -1,0 +1,101 @@
+"""Parallel Variable Distribution: each process improves its own block of the weights.
+
+PVD splits the parameters θ into P blocks. In one iteration every process p
+starts from the same θ⁰ and takes a few gradient steps, free in its own block
+θ_p; each other block q may only slide along a fixed direction d_q (minus the
+gradient at θ⁰), by a scalar λ_q the process learns: the "forget-me-not" term
+θ_q = θ⁰_q + λ_q d_q. Then the processes meet, and the best candidate becomes
+the next θ. tinynet's PVDTrainer runs this inside the Trainer's loop, in a
+pool of processes or, with workers=0, in one.
+"""
+
+import time
+
+import numpy as np
+
+from tinynet import Trainer
+from tinynet.datasets import train_validation_split
+from tinynet.lessonkit import Lesson, pyplot
+from tinynet.pvd import PVDTrainer, block_step
+from tinynet.stable import ResNet
+from tinynet.toydata import ellipses
+
+
+def main(argv=None):
+    lesson = Lesson(17, "Parallel Variable Distribution", argv)
+    np.set_printoptions(precision=4, suppress=True)
+    plt = pyplot()
+    X, labels = ellipses(1200, seed=0)
+    (Xt, yt), (Xv, yv) = train_validation_split(X, labels, 0.2, seed=0)
+
+    lesson.stage("The blocks")
+    net = ResNet(2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
+    blocks = net.blocks(2)
+    for p, ((j0, j1), B) in enumerate(zip(net.layer_groups(2), blocks)):
+        extra = " and the classifier W, μ" if p == 1 else ""
+        print(f"block {p}: layers {j0}..{j1 - 1}{extra}: {B.size} parameters")
+    lesson.check("the blocks share out every parameter once",
+                 sorted(np.concatenate(blocks).tolist()) == list(range(net.params.size)))
+
+    lesson.stage("One iteration, process by process")
+    ws = net.workspace(50)
+    idx = np.random.default_rng(0).choice(len(Xt), 50, replace=False)
+    ws.x[...], ws.y[...] = Xt[idx], np.eye(2)[yt[idx]]
+    theta0 = net.params.copy()
+    start = net.cost_of(ws.x, ws.y) / 50
+    print(f"cost of the batch at θ⁰: {start:.4f}")
+    candidates, costs = [], []
+    for p in range(2):
+        net.params[...] = theta0
+        lam = block_step(net, ws, blocks, p, 0.1 / 50, 5)
+        candidates.append(net.params.copy())
+        costs.append(net.cost_of(ws.x, ws.y) / 50)
+        q = 1 - p
+        moved = net.params[blocks[q]] - theta0[blocks[q]]
+        print(f"process {p}: block {p} free, block {q} moved by λ_{q} = {lam[q]:.4f} along d_{q}; "
+              f"cost {costs[-1]:.4f}")
+        d = moved / np.linalg.norm(moved)
+        lesson.check(f"process {p} moved block {q} only along its direction",
+                     np.allclose(np.abs(d @ _direction(theta0, net, ws, blocks[q])), 1))
+    best = int(np.argmin(costs))
+    print(f"synchronisation: candidate {best} wins ({costs[best]:.4f} < {start:.4f})")
+    lesson.check("the chosen candidate lowers the batch's cost", costs[best] < start)
+
+    lesson.stage("Training with PVD, and with plain gradient descent")
+    runs = {}
+    for name, trainer in (("backprop", Trainer()), ("PVD, 1 process", PVDTrainer(2, workers=0)),
+                          ("PVD, 2 processes", PVDTrainer(2))):
+        net = ResNet(2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
+        started = time.perf_counter()
+        history = trainer.train(net, (Xt, yt), 0.1, 5, 50, 0.0, 300, None, seed=0, max_batches=4000,
+                                progress=False)
+        runs[name] = (net, history)
+        print(f"{name:<17} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
+              f"validation {net.evaluate(Xv, yv):.2%}")
+    pvd, history = runs["PVD, 1 process"]
+    print(f"winning blocks: {np.bincount(history.chosen).tolist()} (block 0, block 1)")
+    lesson.check("PVD reaches 98% on the ellipses", pvd.evaluate(Xv, yv) >= 0.98)
+    lesson.check("two processes give the one-process numbers",
+                 np.allclose(runs["PVD, 2 processes"][0].params, pvd.params, rtol=0, atol=1e-10))
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    for name in ("backprop", "PVD, 1 process"):
+        ax.plot(runs[name][1].costs, label=name, lw=1)
+    ax.set(xlabel="batch", ylabel="cost per sample", yscale="log", title="ellipses, ResNet")
+    ax.legend()
+    lesson.figure(fig, "cost")
+    return lesson.done()
+
+
+def _direction(theta0, net, ws, B):
+    """The unit direction -g⁰_B of block B at θ⁰."""
+    saved = net.params.copy()
+    net.params[...] = theta0
+    net.backprop(ws.x, ws.y, np, ws)
+    net.params[...] = saved
+    g = ws.grad[B]
+    return -g / np.linalg.norm(g)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
