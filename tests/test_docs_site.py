@@ -35,7 +35,7 @@ def site(tmp_path_factory):
 
 
 def test_site_builds_strict_with_every_page(site):
-    assert len(LESSON_PAGES) == 13
+    assert len(LESSON_PAGES) == 18
     for page in ["index.html", "api/index.html", "format/index.html", "mnist/index.html",
                  "benchmarks/index.html", "notebooks/index.html"]:
         assert (site / page).exists(), page

@@ -12,13 +12,15 @@ One PVD iteration from θ⁰ on a batch, with c = η/m:
             θ_p -> θ_p - c ∂C/∂θ_p
             λ_q -> λ_q - c ∂C/∂λ_q,     ∂C/∂λ_q = (∂C/∂θ_q) · d_q
     synchronisation:
-        θ¹ = the candidate (one per process) with the lowest cost on the batch.
+        θ¹ = the lowest-cost point on the batch among the P candidates and their
+        combination: each block taken from the process that was free in it.
 
 Each process works on all of θ (the cost depends on all of it) but is free in
 one block only; the others move along the fixed direction, scaled by the
 scalars it learns. The synchronisation of the original method minimises over
-the combinations of the candidates; taking the best candidate is the simplest
-case of it, and what :class:`PVDTrainer` does.
+the combinations of the candidates; trying the P candidates and the one
+combination that keeps every process's own block is a cheap case of it (one
+more cost on the batch), and what :class:`PVDTrainer` does.
 
 :class:`PVDTrainer` is the :class:`~tinynet.Trainer`'s loop (batches, early
 stopping, history) with step 3 replaced by one PVD iteration, run by a pool of
@@ -62,9 +64,18 @@ def block_step(network, ws, blocks, p, c, steps, xp=np):
     return lam
 
 
-def synchronise(network, candidates, costs):
-    """θ¹ = the candidate with the lowest cost; return its number."""
+def synchronise(network, candidates, costs, blocks, x, y, combine=True):
+    """θ¹ = the best candidate, or their combination if it costs less on the batch (x, y).
+
+    The combination takes block p from candidate p. Returns the winner's
+    number, P for the combination.
+    """
     best = int(np.argmin(costs))
+    if combine and len(blocks) > 1:
+        for p, B in enumerate(blocks):
+            network.params[B] = candidates[p][B]
+        if network.cost_of(x, y) < costs[best]:
+            return len(blocks)
     network.params[...] = candidates[best]
     return best
 
@@ -76,22 +87,24 @@ class PVDTrainer(Trainer):
         blocks: P, the number of parameter blocks (and of candidates per iteration).
         workers: processes that share the P blocks (default P, one each); 0
             runs them one after another in this process.
+        combine: also try the combination of the candidates' own blocks.
         blas_threads: BLAS threads per worker process.
 
     ``train`` takes :meth:`Trainer.train`'s arguments; ``batch_iterations``
     is the number of steps each process takes in an iteration. The network
     must offer ``blocks(P)`` (the stable networks of :mod:`tinynet.stable` do).
-    ``history.chosen`` lists the block whose candidate won each iteration.
+    ``history.chosen`` lists the block whose candidate won each iteration
+    (P: the combination).
     """
 
-    def __init__(self, blocks=2, workers=None, blas_threads=1):
+    def __init__(self, blocks=2, workers=None, combine=True, blas_threads=1):
         super().__init__()
         workers = blocks if workers is None else workers
         if not (isinstance(blocks, int) and blocks >= 1):
             raise ValueError(f"blocks: expected a positive integer, got {blocks!r}")
         if not (isinstance(workers, int) and 0 <= workers):
             raise ValueError(f"workers: expected 0 (this process) or a positive integer, got {workers!r}")
-        self.P, self.workers, self.blas_threads = blocks, min(workers, blocks), blas_threads
+        self.P, self.workers, self.combine, self.blas_threads = blocks, min(workers, blocks), combine, blas_threads
         self.chosen = []
 
     def batches(self, network, X, Y, batch_size):
@@ -100,8 +113,8 @@ class PVDTrainer(Trainer):
         network.blocks(self.P)  # checks P
         self.chosen = []
         if self.workers == 0:
-            return LocalPVD(network, X, Y, batch_size, self.P, self.chosen)
-        return PoolPVD(network, X, Y, self.workers, self.P, self.chosen, self.blas_threads)
+            return LocalPVD(network, X, Y, batch_size, self.P, self.chosen, self.combine)
+        return PoolPVD(network, X, Y, self.workers, self.P, self.chosen, self.combine, self.blas_threads)
 
     def train(self, network, *args, **kwargs):
         history = super().train(network, *args, **kwargs)
@@ -112,9 +125,9 @@ class PVDTrainer(Trainer):
 class LocalPVD(LocalBatches):
     """PVD iterations in this process: the P parallel steps one after another."""
 
-    def __init__(self, network, X, Y, batch_size, P, chosen):
+    def __init__(self, network, X, Y, batch_size, P, chosen, combine=True):
         super().__init__(network, X, Y, batch_size)
-        self.blocks, self.chosen = network.blocks(P), chosen
+        self.blocks, self.chosen, self.combine = network.blocks(P), chosen, combine
         self.candidates = np.empty((P, network.params.size), network.dtype)
 
     def run(self, c, steps):
@@ -125,7 +138,8 @@ class LocalPVD(LocalBatches):
             block_step(self.network, self.ws, self.blocks, p, c, steps)
             self.candidates[p] = self.network.params
             costs.append(self.network.cost_of(self.ws.x, self.ws.y))
-        self.chosen.append(synchronise(self.network, self.candidates, costs))
+        self.chosen.append(synchronise(self.network, self.candidates, costs, self.blocks, self.ws.x, self.ws.y,
+                                       self.combine))
 
 
 class PoolPVD(SharedMemoryBatches):
@@ -136,8 +150,8 @@ class PoolPVD(SharedMemoryBatches):
     each worker and the main process copies the winner into θ.
     """
 
-    def __init__(self, network, X, Y, workers, P, chosen, blas_threads=1):
-        self.P, self.chosen = P, chosen
+    def __init__(self, network, X, Y, workers, P, chosen, combine=True, blas_threads=1):
+        self.P, self.chosen, self.combine, self.blocks = P, chosen, combine, network.blocks(P)
         super().__init__(network, X, Y, workers, blas_threads)
 
     def add_arrays(self, network, workers):
@@ -148,11 +162,14 @@ class PoolPVD(SharedMemoryBatches):
         return _pvd_worker
 
     def load(self, idx):
-        self._ask([("load", np.asarray(idx))] * self.workers)  # every worker needs the whole batch
+        idx = np.asarray(idx)
+        self._ask([("load", idx)] * self.workers)  # every worker needs the whole batch
+        self.x, self.y = self.shared.arrays["X"][idx], self.shared.arrays["Y"][idx]  # for the synchronisation
 
     def run(self, c, steps):
         self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), c, steps) for w in range(self.workers)])
-        self.chosen.append(synchronise(self.network, self.candidates, self.costs))
+        self.chosen.append(synchronise(self.network, self.candidates, self.costs, self.blocks, self.x, self.y,
+                                       self.combine))
 
 
 def _pvd_worker(conn, spec, description, slot):

@@ -18,6 +18,8 @@ goes back to stage i-1 as the target its module learns to predict:
     A_i -> A_i - (ρ/m) h_(i+1)ᵀ (ĝ_(i+1) - g_(i+1)),   B_i -> B_i - (ρ/m) yᵀ (ĝ_(i+1) - g_(i+1)),
     c_i -> c_i - (ρ/m) Σ_samples (ĝ_(i+1) - g_(i+1))
 
+(with ρ divided by 1 + the mean of ‖h‖² + ‖y‖², so that the modules cannot diverge)
+
 where g_(i+1) is what stage i+1 sent back (itself computed from stage i+1's
 own synthetic gradient, except at the last stage, which has the true cost).
 The last stage holds the classifier and uses the true gradient.
@@ -168,7 +170,7 @@ class SyntheticGradientTrainer(Trainer):
     regression loss ½‖ĝ - g‖² per sample over the batch's steps.
     """
 
-    def __init__(self, stages=2, workers=None, sg_learning_step=0.1, blas_threads=1):
+    def __init__(self, stages=2, workers=None, sg_learning_step=0.3, blas_threads=1):
         super().__init__()
         if not (isinstance(stages, int) and stages >= 1):
             raise ValueError(f"stages: expected a positive integer, got {stages!r}")
