@@ -238,43 +238,74 @@ class SharedMemoryBatches(Batches):
         self.shared.close()
 
 
-def _worker(conn, spec, description, slot):
-    """A worker's loop: ("load", idx) gathers its sub-batch; ("step",) writes its gradient to G[slot]."""
+def serve(conn, description, make_handler):
+    """A worker process's life: attach the shared arrays, then answer each message until None.
+
+    ``make_handler(arrays)`` builds what handles the messages; each reply is
+    None when the message was handled, or the traceback when it failed.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     arrays, segments = attach(description)
-    network = build_network(spec)
-    network.bind(arrays["params"])
-    X, Y, G, params = arrays["X"], arrays["Y"], arrays["G"], arrays["params"]
-    share = np.array_split(np.arange(params.size), G.shape[0])[slot]  # the parameters this worker updates
-    lo, hi = (int(share[0]), int(share[-1]) + 1) if share.size else (0, 0)
-    total = np.empty(hi - lo, params.dtype)
-    ws = None
+    handle = make_handler(arrays)
     try:
         conn.send(None)  # ready
         while (message := conn.recv()) is not None:
             try:
-                if message[0] == "load":
-                    idx = message[1]
-                    if ws is None or ws.m != len(idx):
-                        ws = network.workspace(len(idx))
-                    np.take(X, idx, axis=0, out=ws.x)
-                    np.take(Y, idx, axis=0, out=ws.y)
-                elif message[0] == "step":
-                    network.backprop(ws.x, ws.y, np, ws)
-                    G[slot] = ws.grad
-                else:  # ("update", c): this worker's share of params -= c Σ_p G[p]
-                    G[:, lo:hi].sum(axis=0, out=total)
-                    total *= message[1]
-                    params[lo:hi] -= total
+                handle(message)
                 conn.send(None)
             except Exception:
                 conn.send(traceback.format_exc())
     except (EOFError, OSError):
         pass  # the main process went away
     finally:
-        del X, Y, G, params, arrays, network, ws
+        del handle, arrays  # the arrays viewing the segments go before the segments close
         for shm in segments:
             shm.close()
+
+
+class Worker:
+    """What a worker keeps: a network of the trained shape and its current batch (in a workspace)."""
+
+    def __init__(self, spec, arrays):
+        self.network = build_network(spec)
+        self.X, self.Y = arrays["X"], arrays["Y"]
+        self.ws = None
+
+    def load(self, idx):
+        """Gather the samples ``idx`` into the workspace."""
+        if self.ws is None or self.ws.m != len(idx):
+            self.ws = self.network.workspace(len(idx))
+        np.take(self.X, idx, axis=0, out=self.ws.x)
+        np.take(self.Y, idx, axis=0, out=self.ws.y)
+
+
+class GradientWorker(Worker):
+    """("load", idx) gathers its sub-batch; ("step",) writes its gradient to G[slot];
+    ("update", c) does params -= c Σ_p G[p] on this worker's share of the parameters."""
+
+    def __init__(self, spec, arrays, slot):
+        super().__init__(spec, arrays)
+        self.params, self.G, self.slot = arrays["params"], arrays["G"], slot
+        self.network.bind(self.params)
+        share = np.array_split(np.arange(self.params.size), self.G.shape[0])[slot]
+        self.lo, self.hi = (int(share[0]), int(share[-1]) + 1) if share.size else (0, 0)
+        self.total = np.empty(self.hi - self.lo, self.params.dtype)
+
+    def __call__(self, message):
+        if message[0] == "load":
+            self.load(message[1])
+        elif message[0] == "step":
+            self.network.backprop(self.ws.x, self.ws.y, np, self.ws)
+            self.G[self.slot] = self.ws.grad
+        else:
+            lo, hi = self.lo, self.hi
+            self.G[:, lo:hi].sum(axis=0, out=self.total)
+            self.total *= message[1]
+            self.params[lo:hi] -= self.total
+
+
+def _worker(conn, spec, description, slot):
+    serve(conn, description, lambda arrays: GradientWorker(spec, arrays, slot))
 
 
 class ExecutorBatches(Batches):

@@ -30,12 +30,9 @@ alone, one block after another (the same numbers: the path for the lessons
 and the debugger).
 """
 
-import signal
-import traceback
-
 import numpy as np
 
-from .pool import SharedMemoryBatches, attach, build_network
+from .pool import SharedMemoryBatches, Worker, serve
 from .trainer import LocalBatches, Trainer
 
 
@@ -172,37 +169,26 @@ class PoolPVD(SharedMemoryBatches):
                                        self.combine))
 
 
+class PVDWorker(Worker):
+    """("load", idx) gathers the whole batch; ("pvd", P, ps, c, steps) writes the candidates ps and their costs."""
+
+    def __init__(self, spec, arrays):
+        super().__init__(spec, arrays)  # its network has its own θ: the candidate it works on
+        self.params, self.candidates, self.costs = arrays["params"], arrays["candidates"], arrays["costs"]
+
+    def __call__(self, message):
+        if message[0] == "load":
+            self.load(message[1])
+            return
+        _, P, ps, c, steps = message
+        network = self.network
+        blocks = network.blocks(P)
+        for p in ps:
+            network.params[...] = self.params
+            block_step(network, self.ws, blocks, p, c, steps)
+            self.candidates[p] = network.params
+            self.costs[p] = network.cost_of(self.ws.x, self.ws.y)
+
+
 def _pvd_worker(conn, spec, description, slot):
-    """A PVD worker: ("load", idx) gathers the batch; ("pvd", P, ps, c, steps) writes candidates ps."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    arrays, segments = attach(description)
-    network = build_network(spec)  # its own copy of θ: the candidate it works on
-    X, Y, params, candidates, costs = (arrays[k] for k in ("X", "Y", "params", "candidates", "costs"))
-    ws = None
-    try:
-        conn.send(None)  # ready
-        while (message := conn.recv()) is not None:
-            try:
-                if message[0] == "load":
-                    idx = message[1]
-                    if ws is None or ws.m != len(idx):
-                        ws = network.workspace(len(idx))
-                    np.take(X, idx, axis=0, out=ws.x)
-                    np.take(Y, idx, axis=0, out=ws.y)
-                else:
-                    _, P, ps, c, steps = message
-                    blocks = network.blocks(P)
-                    for p in ps:
-                        network.params[...] = params
-                        block_step(network, ws, blocks, p, c, steps)
-                        candidates[p] = network.params
-                        costs[p] = network.cost_of(ws.x, ws.y)
-                conn.send(None)
-            except Exception:
-                conn.send(traceback.format_exc())
-    except (EOFError, OSError):
-        pass  # the main process went away
-    finally:
-        del X, Y, params, candidates, costs, arrays, ws
-        for shm in segments:
-            shm.close()
+    serve(conn, description, lambda arrays: PVDWorker(spec, arrays))

@@ -35,12 +35,9 @@ processes' results do not depend on timing: running the stages one after
 another in one process (``workers=0``) gives the same numbers.
 """
 
-import signal
-import traceback
-
 import numpy as np
 
-from .pool import SharedMemoryBatches, attach, build_network
+from .pool import SharedMemoryBatches, Worker, serve
 from .trainer import Batches, Trainer
 
 LAG = 2  # stage i learns from the gradient of step t - LAG before its step t
@@ -247,45 +244,38 @@ class StageProcesses(SharedMemoryBatches):
             q.join_thread()
 
 
-def _stage_worker(conn, spec, description, i, M, sg_rate, from_before, to_next, to_before, from_next):
-    """Stage i's process: ("load", idx) gathers its inputs/targets; ("run", c, steps) takes the steps."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    arrays, segments = attach(description)
-    network = build_network(spec)
-    network.bind(arrays["params"])
-    stage = Stage(network, i, M, sg_rate)
-    X, Y, losses = arrays["X"], arrays["Y"], arrays["sg_losses"]
-    x = y = None
-    try:
-        conn.send(None)  # ready
-        while (message := conn.recv()) is not None:
-            try:
-                if message[0] == "load":
-                    x, y = X[message[1]], Y[message[1]]
-                else:
-                    _, c, steps = message
-                    for t in range(steps):
-                        if not stage.last and t >= LAG:
-                            stage.learn(*_get(from_next, t - LAG), y)
-                        h = stage.forward(t, x=x, h=None if stage.first else _get(from_before, t)[1])
-                        if not stage.last:
-                            to_next.put((t, h))
-                        g = stage.backward(x, y, c)
-                        if g is not None:
-                            to_before.put((t, g))
-                    if not stage.last:
-                        for t in range(max(steps - LAG, 0), steps):
-                            stage.learn(*_get(from_next, t), y)
-                        losses[i] = stage.batch_loss()
-                conn.send(None)
-            except Exception:
-                conn.send(traceback.format_exc())
-    except (EOFError, OSError):
-        pass  # the main process went away
-    finally:
-        del X, Y, losses, arrays, network, stage
-        for shm in segments:
-            shm.close()
+class StageWorker(Worker):
+    """Stage i's process: ("load", idx) gathers the batch; ("run", c, steps) takes the steps with the others."""
+
+    def __init__(self, spec, arrays, i, M, sg_rate, queues):
+        super().__init__(spec, arrays)
+        self.network.bind(arrays["params"])
+        self.stage, self.losses = Stage(self.network, i, M, sg_rate), arrays["sg_losses"]
+        self.from_before, self.to_next, self.to_before, self.from_next = queues
+
+    def __call__(self, message):
+        if message[0] == "load":
+            self.load(message[1])
+            return
+        _, c, steps = message
+        stage, x, y = self.stage, self.ws.x, self.ws.y
+        for t in range(steps):
+            if not stage.last and t >= LAG:
+                stage.learn(*_get(self.from_next, t - LAG), y)
+            h = stage.forward(t, x=x, h=None if stage.first else _get(self.from_before, t)[1])
+            if not stage.last:
+                self.to_next.put((t, h))
+            g = stage.backward(x, y, c)
+            if g is not None:
+                self.to_before.put((t, g))
+        if not stage.last:
+            for t in range(max(steps - LAG, 0), steps):
+                stage.learn(*_get(self.from_next, t), y)
+            self.losses[stage.i] = stage.batch_loss()
+
+
+def _stage_worker(conn, spec, description, i, M, sg_rate, *queues):
+    serve(conn, description, lambda arrays: StageWorker(spec, arrays, i, M, sg_rate, queues))
 
 
 def _get(queue, t):
