@@ -118,3 +118,38 @@ def test_binary_file_is_a_value_error(tmp_path):
     path.write_bytes(b"\x80\x04\x95pickle")
     with pytest.raises(ValueError, match="model.bin: not a text model file"):
         load_from_file(path)
+
+
+@pytest.mark.parametrize("kind", ["resnet", "antisymmetric", "hamiltonian", "leapfrog"])
+def test_stable_networks_round_trip(tmp_path, kind):
+    from tinynet.stable import ARCHITECTURES
+
+    net = ARCHITECTURES[kind](3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3,
+                              opening=kind == "hamiltonian", seed=1)
+    net.params[...] = np.random.default_rng(2).normal(size=net.params.size)
+    net.save(tmp_path / "stable.txt")
+    back = NeuralNetwork.load(tmp_path / "stable.txt")
+    assert type(back) is type(net) and back.spec() == net.spec()
+    assert back.params.tobytes() == net.params.tobytes()
+    x = np.random.default_rng(3).normal(size=(5, 3))
+    np.testing.assert_array_equal(back.predict(x), net.predict(x))
+
+
+STABLE_HEADER = ("tinynet-model 1\nstablenet resnet inputs=2 classes=2 width=2 layers=1 h=0.5 activation=tanh "
+                 "gamma=0.0 alpha_f=0.0 alpha_c=0.0 opening=0\ncost cross_entropy\ndtype float64\n")
+
+
+@pytest.mark.parametrize("text, words", [
+    (STABLE_HEADER.replace("resnet", "euler"), "line 2: expected one of resnet"),
+    (STABLE_HEADER.replace(" h=0.5", ""), "line 2: missing h"),
+    (STABLE_HEADER.replace("h=0.5", "h=nan"), "line 2: h must be a finite number"),
+    (STABLE_HEADER.replace("layers=1", "layers=one"), "line 2: layers: expected a int"),
+    (STABLE_HEADER.replace("opening=0", "opening=0 depth=3"), "line 2: unexpected or repeated argument 'depth=3'"),
+    (STABLE_HEADER.replace("cross_entropy", "quadratic"), "line 3: a stable network's cost is cross_entropy"),
+    (STABLE_HEADER + "K 1 2 2\n1 2 3 4\n", "the file ends early; expected 'b 1 2'"),
+])
+def test_bad_stable_headers_name_the_line(tmp_path, text, words):
+    path = tmp_path / "bad.txt"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=words):
+        load_from_file(path)

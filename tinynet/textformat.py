@@ -18,6 +18,11 @@ A model file looks like this (a ``[2, 3, 1]`` network)::
 Numbers are written with Python's ``repr``, the shortest text that reads back
 as the very same float, so a save/load round trip is bit-exact.
 
+A convolutional network has ``convnet C H W`` and one ``layer ...`` line per
+layer instead of ``sizes`` and ``activations``; a stable network (the ODE
+networks of :mod:`tinynet.stable`) has one line ``stablenet <kind> key=value ...``
+with the arguments that build it (``inputs=2 classes=2 width=4 layers=8 h=0.5 ...``).
+
 ``load_from_file`` also reads the original neural-network-py format: the
 number of layers L, then L lines with one layer size each, then for every
 layer after the input a line with its weights flattened row-major as a list
@@ -35,13 +40,18 @@ import numpy as np
 
 from .conv import ConvNet
 from .network import NeuralNetwork, _to_numpy
+from .stable import ARCHITECTURES, StableNet
+
+# a stable network's header: its arguments and how each is read back
+STABLE_ARGS = {"inputs": int, "classes": int, "width": int, "layers": int, "h": float, "activation": str,
+               "gamma": float, "alpha_f": float, "alpha_c": float, "opening": int}
 
 MAGIC = "tinynet-model"
 VERSION = 1
 
 
 def serialize_neural_network(network, file):
-    """Write ``network`` (a NeuralNetwork or a ConvNet) to ``file``: an open text file, or a path (saved atomically)."""
+    """Write ``network`` (a NeuralNetwork, ConvNet or stable network) to ``file``: an open text file, or a path (saved atomically)."""
     if isinstance(file, (str, os.PathLike)):
         save(network, file)
         return
@@ -50,6 +60,11 @@ def serialize_neural_network(network, file):
         file.write("convnet " + " ".join(map(str, network.input_shape)) + "\n")
         for layer in network.layers:
             file.write(f"layer {layer.describe()}\n")
+    elif isinstance(network, StableNet):
+        args = network.spec()[1]
+        file.write(f"stablenet {network.kind} "
+                   + " ".join(f"{k}={int(args[k]) if k == 'opening' else repr(args[k]) if t is float else args[k]}"
+                              for k, t in STABLE_ARGS.items()) + "\n")
     else:
         file.write("sizes " + " ".join(map(str, network.sizes)) + "\n")
         file.write("activations " + " ".join(network.activation_names) + "\n")
@@ -176,6 +191,8 @@ def _read_tinynet(r):
         raise r.error(f"expected '{MAGIC} {VERSION}', found {' '.join(words)!r}")
     if r.peek().startswith("convnet"):
         network, context = _read_convnet_header(r)
+    elif r.peek().startswith("stablenet"):
+        network, context = _read_stable_header(r)
     else:
         network, context = _read_mlp_header(r)
     for name, array in named_params(network):
@@ -212,6 +229,34 @@ def _read_convnet_header(r):
     except (ValueError, TypeError) as e:
         raise r.error(f"the header does not describe a valid network: {e}") from None
     return network, "these layers"
+
+
+def _read_stable_header(r):
+    words = r.keyword("stablenet", "'stablenet', the architecture and its arguments")
+    if not words or words[0] not in ARCHITECTURES:
+        raise r.error(f"expected one of {', '.join(ARCHITECTURES)} after 'stablenet'")
+    kwargs = {}
+    for word in words[1:]:
+        key, _, value = word.partition("=")
+        if key not in STABLE_ARGS or key in kwargs:
+            raise r.error(f"unexpected or repeated argument {word!r}; expected each of {', '.join(STABLE_ARGS)} once")
+        try:
+            kwargs[key] = STABLE_ARGS[key](value)
+        except ValueError:
+            raise r.error(f"{key}: expected a {STABLE_ARGS[key].__name__}, found {value!r}") from None
+        if STABLE_ARGS[key] is float and not math.isfinite(kwargs[key]):
+            raise r.error(f"{key} must be a finite number, found {value!r}")
+    missing = [k for k in STABLE_ARGS if k not in kwargs]
+    if missing:
+        raise r.error(f"missing {', '.join(missing)} in the stablenet line")
+    cost, dtype = _read_cost_dtype(r)
+    if cost != "cross_entropy":
+        raise r.error(f"a stable network's cost is cross_entropy, found {cost!r}", line=r.i - 1)
+    try:
+        network = ARCHITECTURES[words[0]](**kwargs, seed=0, dtype=dtype)
+    except (ValueError, TypeError) as e:
+        raise r.error(f"the header does not describe a valid network: {e}") from None
+    return network, f"this {words[0]} network"
 
 
 def _read_cost_dtype(r):
