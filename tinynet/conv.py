@@ -107,7 +107,13 @@ class MaxPool2D:
     """Max-pooling over non-overlapping ``size`` x ``size`` windows (a remainder is cut off).
 
     No parameters. Backward, the gradient goes to the arg-max of each window,
-    the one input that decided the output; the others get 0.
+    the one input that decided the output; the others get 0. (On a tie, one of
+    the tied inputs gets it: the first row, then the first column, to win.)
+
+    It works in two passes, down and then across: first the largest of every
+    ``size`` rows (column by column), then the largest of every ``size``
+    columns of that. Each pass reads whole rows of the maps at a time, which
+    is much faster than visiting the s·s positions of every window one by one.
     """
 
     kind = "maxpool2d"
@@ -128,32 +134,69 @@ class MaxPool2D:
     def param_shapes(self, shape):
         return []
 
-    def _views(self, a):
-        """The s·s strided views a[:, :, u::s, v::s] (cut to whole windows): one per window position."""
+    def _rows(self, a):
+        """The s views a[:, :, u::s, :] (cut to whole windows): the u-th row of every window."""
         s = self.size
         Ho, Wo = a.shape[2] // s, a.shape[3] // s
-        return [a[:, :, u:Ho * s:s, v:Wo * s:s] for u in range(s) for v in range(s)]
+        return [a[:, :, u:Ho * s:s, :Wo * s] for u in range(s)]
+
+    def _columns(self, r):
+        """The s views r[:, :, :, v::s]: the v-th column of every window."""
+        return [r[:, :, :, v::self.size] for v in range(self.size)]
 
     def forward(self, a, params, xp, memo=None):
-        views = self._views(a)
-        out = views[0].copy()
-        which = xp.zeros(out.shape, xp.uint8)  # the position of each window's maximum (first on a tie)
-        for k, view in enumerate(views[1:], start=1):
-            if memo is not None:
-                xp.copyto(which, k, where=view > out)
-            xp.maximum(out, view, out=out)
+        a, swap = _in_memory_order(a)
+        rows, row_which = _max_of(self._rows(a), xp)  # down: the largest of each window's column
+        out, col_which = _max_of(self._columns(rows), xp)  # across: the largest of those
         if memo is not None:
-            memo["which"] = which
-        return out
+            memo["which"] = (row_which, col_which)
+        return _in_memory_order(out, swap)[0]
 
     def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         if not memo:
             memo = {}
             self.forward(a, params, xp, memo)
-        out = xp.zeros_like(a)
-        for k, out_view in enumerate(self._views(out)):
-            xp.multiply(memo["which"] == k, delta, out=out_view)
-        return out
+        row_which, col_which = memo["which"]
+        a, swap = _in_memory_order(a)
+        delta = _in_memory_order(delta, swap)[0]
+        g_rows = xp.empty(row_which.shape, delta.dtype)  # ∂C/∂rows: to the column that won
+        _route(delta, col_which, self._columns(g_rows), xp)
+        s = self.size
+        cut = a.shape[2] % s or a.shape[3] % s
+        out = (xp.zeros if cut else xp.empty)(a.shape, delta.dtype)  # ∂C/∂a: to the row that won
+        _route(g_rows, row_which, self._rows(out), xp)
+        return _in_memory_order(out, swap)[0]
+
+
+def _route(g, which, views, xp):
+    """views[k] = g where which == k, else 0. (The first view, the usual winner, as what the others leave.)"""
+    for k, view in enumerate(views[1:], start=1):
+        xp.multiply(which == k, g, out=view)
+    xp.subtract(g, views[1], out=views[0])
+    for view in views[2:]:
+        xp.subtract(views[0], view, out=views[0])
+
+
+def _in_memory_order(a, swap=None):
+    """a with its first two axes swapped if that is how it lies in memory (and whether they were).
+
+    A convolution leaves its maps channel by channel, (C, m, H, W) in memory
+    behind an (m, C, H, W) view; element-wise passes run fastest in memory order.
+    """
+    if swap is None:
+        swap = not a.flags.c_contiguous and a.transpose(1, 0, 2, 3).flags.c_contiguous
+    return (a.transpose(1, 0, 2, 3) if swap else a), swap
+
+
+def _max_of(views, xp):
+    """The elementwise maximum of equally shaped views, and which of them held it (the first on a tie)."""
+    best = xp.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+    # (a bool array seen as uint8 without a copy: False/True are 0/1)
+    which = (views[1] > views[0]).view(xp.uint8) if len(views) > 1 else xp.zeros(best.shape, xp.uint8)
+    for k, view in enumerate(views[2:], start=2):
+        xp.copyto(which, k, where=view > best)
+        xp.maximum(best, view, out=best)
+    return best, which
 
 
 class Flatten:
@@ -335,11 +378,18 @@ class ConvNet(Network):
         zs, acts = self.forward(x, xp, memos)
         delta = self.cost.delta(zs[-1], acts[-1], y, self.activations[-1], xp.empty_like(zs[-1]), xp)
         for l in reversed(range(len(self.layers))):
+            act = self.activations[l - 1] if l > 0 else None
+            relu_then_pool = act is not None and act.name == "relu" and isinstance(self.layers[l], MaxPool2D)
+            if relu_then_pool:
+                # The pool sends each error to its window's arg-max, where relu's slope is 1 if that
+                # maximum (the pooled value) is > 0, else 0. Applying the slope to the pooled errors
+                # gives the same delta^(l-1) and spares two passes over the full feature maps.
+                delta = delta * (acts[l + 1] > 0)
             g = self.layers[l].backward(acts[l], zs[l], delta, self.layer_params[l], ws.grads[l], xp,
                                         need_input_grad=l > 0, memo=memos[l])
             if l > 0:
-                act = self.activations[l - 1]
-                delta = g if act.name == "identity" else act.backward(zs[l - 1], acts[l], g, xp.empty_like(g), xp)
+                identity = act.name == "identity" or relu_then_pool
+                delta = g if identity else act.backward(zs[l - 1], acts[l], g, xp.empty_like(g), xp)
         return ws.grads
 
     def feedforward(self, x):
