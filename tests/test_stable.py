@@ -93,3 +93,17 @@ def test_resnet_learns_the_ellipses():
     net = ARCHITECTURES["resnet"](2, 2, width=4, layers=8, h=0.5, seed=0)
     Trainer().train(net, (Xt, yt), 0.2, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False)
     assert net.evaluate(Xv, yv) >= 0.98
+
+
+def test_initial_weights_as_arguments():
+    K = np.stack([np.eye(3)] * 2)
+    net = ARCHITECTURES["leapfrog"](2, 2, width=3, layers=2, weights={"K": K, "mu": [0.5, -0.5]}, seed=0)
+    assert np.array_equal(net.K, K) and net.mu.tolist() == [0.5, -0.5]
+    same = ARCHITECTURES["leapfrog"](2, 2, width=3, layers=2, weights=net.params)
+    assert np.array_equal(same.params, net.params)
+    with pytest.raises(ValueError, match="weights: K must have shape"):
+        ARCHITECTURES["resnet"](2, 2, width=3, layers=2, weights={"K": np.eye(3)})
+    with pytest.raises(ValueError, match="weights: unknown block 'K_in'"):
+        ARCHITECTURES["resnet"](2, 2, width=3, layers=2, weights={"K_in": np.eye(3)})
+    with pytest.raises(ValueError, match="weights: expected a flat array"):
+        ARCHITECTURES["resnet"](2, 2, width=3, layers=2, weights=np.zeros(3))

@@ -50,12 +50,15 @@ class StableNet(Network):
             width n (n ≥ inputs); True passes them through an opening layer
             Y_0 = σ(K_in x + b_in) (any n: e.g. 784 pixels to 32 features).
         seed: seeds the initial weights, K_j, W, K_in ~ N(0, 1/columns), b = 0.
+        weights: optional initial weights instead: a dict {name: array} for any
+            of K, b, W, mu, K_in, b_in (the others stay random), or one flat
+            array laid out like ``params``.
     """
 
     kind = ""
 
     def __init__(self, inputs, classes, width=None, layers=8, h=0.1, activation="tanh", gamma=0.0,
-                 alpha_f=0.0, alpha_c=0.0, opening=False, seed=None, dtype=np.float64):
+                 alpha_f=0.0, alpha_c=0.0, opening=False, seed=None, dtype=np.float64, weights=None):
         width = inputs if width is None else width
         if width < inputs and not opening:
             raise ValueError(f"width: expected at least the {inputs} inputs (or opening=True), got {width}")
@@ -74,6 +77,25 @@ class StableNet(Network):
         self.W[...] = rng.standard_normal(self.W.shape) / np.sqrt(self.n)
         if self.opening:
             self.K_in[...] = rng.standard_normal(self.K_in.shape) / np.sqrt(self.inputs)
+        if weights is not None:
+            self.set_weights(weights)
+
+    def set_weights(self, weights):
+        """Copy in weights: a dict {name: array} (K, b, W, mu, K_in, b_in) or a flat array like ``params``."""
+        if not isinstance(weights, dict):
+            weights = np.asarray(weights)
+            if weights.shape != self.params.shape:
+                raise ValueError(f"weights: expected a flat array of {self.params.size} values, got shape {weights.shape}")
+            self.params[...] = weights
+            return
+        mine = dict(self.named_params())
+        for name, value in weights.items():
+            if name not in mine or mine[name] is None:
+                raise ValueError(f"weights: unknown block {name!r}; expected some of {', '.join(mine)}")
+            value = np.asarray(value)
+            if value.shape != mine[name].shape:
+                raise ValueError(f"weights: {name} must have shape {mine[name].shape}, got {value.shape}")
+            mine[name][...] = value
 
     def shapes(self):
         """(shape, size) of each parameter block in the order of ``params``: K, b, W, μ (, K_in, b_in)."""
