@@ -107,3 +107,15 @@ def test_initial_weights_as_arguments():
         ARCHITECTURES["resnet"](2, 2, width=3, layers=2, weights={"K_in": np.eye(3)})
     with pytest.raises(ValueError, match="weights: expected a flat array"):
         ARCHITECTURES["resnet"](2, 2, width=3, layers=2, weights=np.zeros(3))
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = re.search(r"```python\n(from tinynet import ExponentialDecay, Trainer\n.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code.replace("max_batches=3000", "max_batches=300"), "README.md", "exec"), {})
+    assert "validation accuracy" in capsys.readouterr().out
+    assert (tmp_path / "hamiltonian.txt").exists()

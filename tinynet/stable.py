@@ -4,8 +4,9 @@ Haber & Ruthotto ("Stable architectures for deep neural networks", 2017) read
 a deep residual network as the forward Euler method for an ODE Ẏ = σ(K(t) Y + b(t)):
 each layer is a time step of size h. How stable the ODE is decides whether a
 small change of the input, or of the error flowing back, grows or stays
-bounded over many layers. The features Y_0 (the input, zero-padded to a width
-n) go through N layers j = 0..N-1 and are then classified:
+bounded over many layers. The features Y_0 (the input zero-padded to a width
+n, or lifted to it by an opening layer σ(K_in x + b_in)) go through N layers
+j = 0..N-1 and are then classified:
 
     ResNet:        Y_(j+1) = Y_j + h σ(K_j Y_j + b_j)
     antisymmetric: Y_(j+1) = Y_j + h σ(½(K_j - K_jᵀ - γI) Y_j + b_j)
