@@ -77,6 +77,9 @@ def main(argv=None):
         axes[1].plot(depths, [b for _, b in values], "o-", label=kind)
     axes[0].set(xscale="log", yscale="log", xlabel="layers N", ylabel="‖δY_N‖ / ‖δY_0‖", title="forward")
     axes[1].set(xscale="log", yscale="log", xlabel="layers N", ylabel="‖∂C/∂Y_0‖ / ‖∂C/∂Y_N‖", title="backward")
+    for ax in axes:
+        ax.set_xticks(depths, [str(N) for N in depths])
+        ax.minorticks_off()
     axes[0].legend(fontsize=7)
     lesson.figure(fig, "growth")
     return lesson.done()

@@ -78,7 +78,7 @@ def main(argv=None):
               f"validation {net.evaluate(Xv, yv):.2%}")
     pvd, history = runs["PVD"]
     wins = np.bincount(history.chosen, minlength=3)
-    print(f"the synchronisation chose candidate 0 {wins[0]} times, candidate 1 {wins[1]} times "
+    print(f"the synchronisation chose candidate 0 {wins[0]} times, candidate 1 {wins[1]} times\n"
           f"and the combination of their own blocks {wins[2]} times")
     lesson.check("PVD reaches 98% on the ellipses", pvd.evaluate(Xv, yv) >= 0.98)
     same = []
