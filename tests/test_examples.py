@@ -3,7 +3,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from tinynet import NeuralNetwork, load_from_file
 from tinynet.cli import main as tinynet
