@@ -21,6 +21,9 @@ def relative_error(net, x, y):
     ([Flatten(), Dense(5, "elu"), Dense(3, "softmax")], (1, 4, 4)),                      # flatten, dense
     ([Conv2D(2, 3, "softplus"), Conv2D(3, 2, "tanh"), MaxPool2D(3), Flatten(), Dense(6, "lecun_tanh"),
       Dense(3, "softmax")], (2, 10, 10)),                                                # a whole small CNN
+    ([Conv2D(3, 2, "relu"), MaxPool2D(2), Conv2D(2, 2, "relu"), MaxPool2D(2), Flatten(),
+      Dense(3, "softmax")], (1, 11, 11)),                                                # relu's slope on pooled errors
+    ([Conv2D(2, 2, "relu"), MaxPool2D(1), Flatten(), Dense(3, "softmax")], (2, 5, 5)),   # a 1x1 pool
 ])
 def test_gradients_match_central_differences(layers, shape):
     rng = np.random.default_rng(0)

@@ -170,6 +170,9 @@ class MaxPool2D:
 
 def _route(g, which, views, xp):
     """views[k] = g where which == k, else 0. (The first view, the usual winner, as what the others leave.)"""
+    if len(views) == 1:
+        xp.copyto(views[0], g)
+        return
     for k, view in enumerate(views[1:], start=1):
         xp.multiply(which == k, g, out=view)
     xp.subtract(g, views[1], out=views[0])
