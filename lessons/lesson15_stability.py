@@ -66,6 +66,9 @@ def main(argv=None):
         print(f"{kind:<14} forward: " + "  ".join(f"{f:7.2f}" for f, _ in values)
               + "   backward: " + "  ".join(f"{b:7.2f}" for _, b in values))
     results = stability_demo(layers=64)
+    print("stability_demo(layers=64), the same weights on the inputs it draws itself (forward, backward):")
+    for kind, (f, b) in results.items():
+        print(f"  {kind:<14} {f:6.2f}x {b:7.2f}x")
     forward, backward = results.pop("resnet")
     print(f"N = 64: the ResNet amplifies a change {forward:.1f}x forward and an error {backward:.1f}x backward")
     lesson.check("with 64 layers the ResNet amplifies both", forward > 5 and backward > 20)

@@ -146,6 +146,8 @@ def test_synthetic_gradient_trainer_checks_its_arguments():
         SyntheticGradientTrainer(0)
     with pytest.raises(ValueError, match="workers"):
         SyntheticGradientTrainer(2, workers=3)
+    with pytest.raises(ValueError, match="sg_learning_step: expected a positive number"):
+        SyntheticGradientTrainer(2, sg_learning_step=-0.1)
     with pytest.raises(ValueError, match="network: synthetic gradients need"):
         SyntheticGradientTrainer(2, workers=0).train(NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10,
                                                      max_batches=1, progress=False)

@@ -119,3 +119,9 @@ def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
     exec(compile(code.replace("max_batches=3000", "max_batches=300"), "README.md", "exec"), {})
     assert "validation accuracy" in capsys.readouterr().out
     assert (tmp_path / "hamiltonian.txt").exists()
+
+
+@pytest.mark.parametrize("name", ["gamma", "alpha_f", "alpha_c"])
+def test_negative_weights_of_the_terms_are_refused(name):
+    with pytest.raises(ValueError, match=f"{name}: expected a number >= 0"):
+        ARCHITECTURES["antisymmetric"](2, 2, **{name: -0.1})

@@ -65,6 +65,9 @@ class StableNet(Network):
             raise ValueError(f"width: expected at least the {inputs} inputs (or opening=True), got {width}")
         if layers < 1 or not h > 0:
             raise ValueError(f"layers and h: expected at least 1 layer and h > 0, got {layers} and {h}")
+        for name, value in (("gamma", gamma), ("alpha_f", alpha_f), ("alpha_c", alpha_c)):
+            if not value >= 0:
+                raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
         self.inputs, self.classes, self.n, self.N, self.h = int(inputs), int(classes), int(width), int(layers), h
         self.gamma, self.alpha_f, self.alpha_c, self.opening = gamma, alpha_f, alpha_c, bool(opening)
         self.sigma = get_activation(activation)

@@ -171,6 +171,8 @@ class SyntheticGradientTrainer(Trainer):
         super().__init__()
         if not (isinstance(stages, int) and stages >= 1):
             raise ValueError(f"stages: expected a positive integer, got {stages!r}")
+        if not (isinstance(sg_learning_step, (int, float)) and 0 < sg_learning_step < float("inf")):
+            raise ValueError(f"sg_learning_step: expected a positive number, got {sg_learning_step!r}")
         if workers not in (0, None):
             raise ValueError(f"workers: expected 0 (this process) or None (a process per stage), got {workers!r}")
         self.M, self.workers, self.sg_rate, self.blas_threads = stages, workers, sg_learning_step, blas_threads
