@@ -5,15 +5,17 @@
 One epoch = 6,000 synthetic 28x28 images (timing does not depend on the values) of
 Conv2D(F, 5, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), plain SGD with one
 gradient step per batch, for F in 4, 8, 16 and batch sizes 50 and 200, float64.
-Interleaved, medians of 3:
+Interleaved, medians of 5 (``--repeats``):
 
 - sequential: the single-process Trainer's steps (LocalBatches.descend);
 - pool:       PoolTrainer's 2 shared-memory workers (BLAS 1 thread each);
 - gpu:        GPUTrainer's loop, where CuPy finds a GPU;
 - torch:      the same network and loop in PyTorch CPU eager, 2 threads (if installed).
 
-It prints a table and the ratio torch / tinynet, and draws time against the number of
-parameters for each version (the classic project's "parameters comparison").
+It prints a table and the ratio torch / sequential: the median of the ratios of each
+repeat (a repeat runs the versions back to back, so a drift of this shared machine's
+speed between repeats cancels out), and draws time against the number of parameters
+for each version (the classic project's "parameters comparison").
 """
 
 import argparse
@@ -59,7 +61,7 @@ def torch_epoch(F, X, labels, m):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=6000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--plot", default="cnn_speed.png")
     args = parser.parse_args()
     n = args.samples
@@ -111,7 +113,8 @@ def main():
             med = {k: statistics.median(v) for k, v in times.items()}
             rows.append((F, m, net.params.size, med))
             cell = lambda k: f"{med[k]:.3f}" if k in med else "-"
-            ratio = f"{med['torch'] / med['sequential']:.2f}x" if "torch" in med else "-"
+            ratio = (f"{statistics.median(t / s for t, s in zip(times['torch'], times['sequential'])):.2f}x"
+                     if "torch" in med else "-")
             print(f"{F:>7}{m:>6}{net.params.size:>8}{cell('sequential'):>11}{cell('pool(2)'):>9}{cell('gpu'):>8}"
                   f"{cell('torch'):>8}{ratio:>10}", flush=True)
     print(f"\n{'torch ' + torch_version + ' CPU eager' if torch else 'torch not installed'}; {gpu_note}")

@@ -15,7 +15,7 @@ def relative_error(net, x, y):
     return np.linalg.norm(ws.grad - num) / np.linalg.norm(ws.grad + num)
 
 
-@pytest.mark.parametrize("layers,shape", [
+CASES = [
     ([Conv2D(3, 3, "tanh"), Flatten(), Dense(4, "softmax")], (2, 6, 6)),                 # convolution
     ([Conv2D(2, 2, "sigmoid"), MaxPool2D(2), Flatten(), Dense(3, "softmax")], (1, 7, 7)),  # pooling, cut edge
     ([Flatten(), Dense(5, "elu"), Dense(3, "softmax")], (1, 4, 4)),                      # flatten, dense
@@ -24,7 +24,10 @@ def relative_error(net, x, y):
     ([Conv2D(3, 2, "relu"), MaxPool2D(2), Conv2D(2, 2, "relu"), MaxPool2D(2), Flatten(),
       Dense(3, "softmax")], (1, 11, 11)),                                                # relu's slope on pooled errors
     ([Conv2D(2, 2, "relu"), MaxPool2D(1), Flatten(), Dense(3, "softmax")], (2, 5, 5)),   # a 1x1 pool
-])
+]
+
+
+@pytest.mark.parametrize("layers,shape", CASES)
 def test_gradients_match_central_differences(layers, shape):
     rng = np.random.default_rng(0)
     net = ConvNet(layers, input_shape=shape, seed=1)
@@ -32,6 +35,31 @@ def test_gradients_match_central_differences(layers, shape):
     x = rng.normal(size=(3, int(np.prod(shape))))
     y = np.eye(net.sizes[-1])[[0, 2, 1]]
     assert relative_error(net, x, y) < 1e-7
+
+
+@pytest.mark.parametrize("layers,shape", CASES)
+def test_a_reused_workspace_gives_what_a_fresh_one_gives(layers, shape):
+    # backprop keeps its large arrays in the workspace between passes: nothing of a pass may leak into the next
+    rng = np.random.default_rng(2)
+    net = ConvNet(layers, input_shape=shape, seed=1)
+    ws = net.workspace(4)
+    for _ in range(3):
+        x = rng.normal(size=(4, int(np.prod(shape))))
+        y = np.eye(net.sizes[-1])[rng.integers(0, net.sizes[-1], 4)]
+        net.backprop(x, y, ws=ws)
+        fresh = net.workspace(4)
+        net.backprop(x, y, ws=fresh)
+        assert np.array_equal(ws.grad, fresh.grad)
+
+
+def test_forward_keeps_the_relu_maps_that_training_pools_first():
+    net = ConvNet([Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")], input_shape=(1, 8, 8), seed=0)
+    x = np.random.default_rng(3).normal(size=(2, 64))
+    zs, acts = net.forward(x)
+    assert np.array_equal(acts[1], np.maximum(zs[0], 0))  # the feature maps the lesson draws
+    pooled = MaxPool2D(2).forward(acts[1], (), np)
+    _, trained = net.forward(x, memos=net.workspace(2).memos)  # relu after the pool: the same pooled maps
+    assert np.array_equal(trained[2], pooled)
 
 
 def test_convolution_is_the_sum_over_each_window():

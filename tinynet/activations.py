@@ -172,7 +172,9 @@ class Softmax(Activation):
         # Subtracting the row maximum changes nothing mathematically and keeps e^z finite.
         xp.subtract(z, z.max(axis=-1, keepdims=True), out=out)
         xp.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
+        # Each row's sum Σ_k e^{z_k} as a product with a column of ones: one BLAS
+        # call, faster than NumPy's sum over a short last axis.
+        out /= out @ xp.ones((out.shape[-1], 1), out.dtype)
         return out
 
     def backward(self, z, a, g, out, xp=np):
