@@ -102,7 +102,7 @@ def test_ctrl_c_stops_the_workers_and_frees_the_memory(no_leaks):
         if history.batches == 2:
             for child in multiprocessing.active_children():  # a terminal sends SIGINT to all of them
                 os.kill(child.pid, signal.SIGINT)
-            os.kill(os.getpid(), signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)  # in this thread: KeyboardInterrupt comes from here, not from a finalizer
 
     with pytest.raises(KeyboardInterrupt):
         train(PoolTrainer(2), callback=interrupt)

@@ -103,10 +103,10 @@ class Conv2D:
         return shape[0] * self.k * self.k
 
     def windows(self, a, xp, memo=None):
-        """im2col's windows of a with a last row of ones: [cols; 1], shape (C·k·k + 1, m·Ho·Wo).
+        """im2col's windows of a with a last row of ones, ``[cols; 1]``: shape (C·k·k + 1, m·Ho·Wo).
 
         A bias is a weight on an input that is always 1: with the row of ones,
-        z = [K b] [cols; 1] and [∂C/∂K ∂C/∂b] = delta [cols; 1]ᵀ are one
+        ``z = [K b] [cols; 1]`` and ``[∂C/∂K ∂C/∂b] = delta [cols; 1]ᵀ`` are one
         matrix product each (no separate pass over the maps for b).
         """
         m, C, H, W = a.shape
@@ -138,7 +138,7 @@ class Conv2D:
         d = delta.transpose(1, 0, 2, 3).reshape(F, m * Ho * Wo)
         cols = memo["cols"] if memo else self.windows(a, xp)  # the forward pass's windows
         # [∂C/∂K ∂C/∂b]ᵀ = [cols; 1] deltaᵀ: written in this order (the long sum over the
-        # windows inside), the product runs about 1.5x faster in OpenBLAS than d [cols; 1]ᵀ.
+        # windows inside), the product runs faster in OpenBLAS than d [cols; 1]ᵀ.
         dKb_T = xp.matmul(cols, d.T, out=scratch(memo, "dKb_T", (cols.shape[0], F), d.dtype, xp))
         dK.reshape(F, -1)[...] = dKb_T[:-1].T
         db[...] = dKb_T[-1]
