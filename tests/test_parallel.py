@@ -104,8 +104,14 @@ def test_ctrl_c_stops_the_workers_and_frees_the_memory(no_leaks):
                 os.kill(child.pid, signal.SIGINT)
             signal.raise_signal(signal.SIGINT)  # in this thread: KeyboardInterrupt comes from here, not from a finalizer
 
-    with pytest.raises(KeyboardInterrupt):
-        train(PoolTrainer(2), callback=interrupt)
+    # Python leaves SIGINT ignored when it was started ignoring it (a job started with & from a script):
+    # give it the handler an interactive run has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train(PoolTrainer(2), callback=interrupt)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_bad_pool_arguments():
