@@ -12,6 +12,7 @@ import numpy as np
 from tinynet import Conv2D, ConvNet, Dense, Flatten, MaxPool2D, Trainer
 from tinynet.datasets import load_mnist
 from tinynet.examples.cnn_digits import cnn, fit
+from tinynet.gpu import GPUTrainer
 from tinynet.gradcheck import gradcheck
 from tinynet.lessonkit import Lesson, pyplot
 from tinynet.pool import PoolTrainer
@@ -90,15 +91,21 @@ def main(argv=None):
     fig.suptitle("The learned 5x5 kernels: edge and stroke detectors")
     lesson.figure(fig, "learned_kernels")
 
-    lesson.stage("Sequential and parallel give the same network")
+    lesson.stage("Sequential, parallel and GPU give the same network")
+    try:
+        gpu, gpu_name = GPUTrainer(), "GPU"
+    except RuntimeError as e:
+        print(f"No GPU here ({e}),\nso the GPU trainer runs its very code with NumPy as the array module.")
+        gpu, gpu_name = GPUTrainer(xp=np), "GPU code, NumPy"
     Xs, ls = X[:600], labels[:600]
     nets = {}
-    for name, trainer in (("sequential", Trainer()), ("pool of 2", PoolTrainer(2))):
-        nets[name], _ = fit(Xs, ls, seed=1, max_batches=5, trainer=trainer)
-    diff = np.abs(nets["sequential"].params - nets["pool of 2"].params).max()
-    print(f"after 5 batches, largest difference between the weights: {diff:.1e}")
-    lesson.check("the pool reaches the same weights as one process", diff < 1e-10)
-    print("GPUTrainer runs the same code with CuPy; benchmarks/cnn_speed.py times all of them and PyTorch.")
+    for name, trainer in (("sequential", Trainer()), ("pool of 2", PoolTrainer(2)), (gpu_name, gpu)):
+        nets[name], history = fit(Xs, ls, seed=1, max_batches=5, trainer=trainer)
+        diff = np.abs(nets[name].params - nets["sequential"].params).max()
+        print(f"  {name:<16} 5 batches in {history.wall_time:.2f} s; largest difference from sequential: {diff:.1e}")
+    worst = max(np.abs(n.params - nets["sequential"].params).max() for n in nets.values())
+    lesson.check("the pool and the GPU trainer reach the same weights as one process", worst < 1e-10)
+    print("benchmarks/cnn_speed.py times them against the network's size, and PyTorch too.")
     return lesson.done()
 
 

@@ -1,9 +1,12 @@
+import os
+
 import numpy as np
 import pytest
 
 from tinynet import NeuralNetwork, Trainer, load_from_file
 from tinynet.conv import Conv2D, ConvNet, Dense, Flatten, MaxPool2D, im2col
-from tinynet.gpu import GPUTrainer
+from tinynet.examples.cnn_digits import cnn
+from tinynet.gpu import GPUTrainer, require_cupy
 from tinynet.gradcheck import numerical_gradient
 from tinynet.pool import PoolTrainer
 
@@ -108,6 +111,26 @@ def test_sequential_pool_and_gpu_path_agree_after_an_epoch():
     assert not np.array_equal(reference.params, small_cnn().params)  # it trained
     for trainer in (PoolTrainer(1), PoolTrainer(2), GPUTrainer(xp=np)):
         np.testing.assert_allclose(one_epoch(trainer).params, reference.params, rtol=0, atol=1e-10)
+
+
+@pytest.mark.skipif(os.environ.get("TINYNET_GPU_TESTS") != "1", reason="set TINYNET_GPU_TESTS=1 on a GPU machine")
+@pytest.mark.parametrize("dtype,tolerance", [("float64", 1e-10), ("float32", 1e-4)])
+def test_an_epoch_on_a_real_gpu_matches_the_cpu(dtype, tolerance):
+    require_cupy()
+    if dtype == "float64":
+        np.testing.assert_allclose(one_epoch(GPUTrainer()).params, one_epoch(Trainer()).params, rtol=0, atol=1e-10)
+    # the MNIST-sized network of `tinynet cnn train`, 20 batches of 50 digit-sized images
+    rng = np.random.default_rng(1)
+    X, labels = rng.random((1000, 784)), rng.integers(0, 10, 1000)
+    nets = []
+    for trainer in (Trainer(), GPUTrainer()):
+        nets.append(cnn(seed=4, dtype=dtype))
+        trainer.train(nets[-1], (X, labels), 0.1, 1, 50, max_batches=20, max_batches_without_improvement=100,
+                      cost_estimator_batch_size=200, seed=5, progress=False)
+    assert nets[1].params.dtype == dtype and not np.array_equal(nets[0].params, cnn(seed=4, dtype=dtype).params)
+    np.testing.assert_allclose(nets[1].params, nets[0].params, rtol=0, atol=tolerance)
+    x = X[:300]
+    np.testing.assert_allclose(nets[1].feedforward(x), nets[0].feedforward(x), rtol=0, atol=tolerance)
 
 
 def test_a_cnn_saves_and_loads_like_an_mlp(tmp_path):

@@ -1,7 +1,10 @@
+import os
+
 import numpy as np
 import pytest
 
 from tinynet import Trainer
+from tinynet.gpu import GPUTrainer
 from tinynet.gradcheck import gradcheck
 from tinynet.pool import PoolTrainer
 from tinynet.stable import ARCHITECTURES, Antisymmetric, stability_demo
@@ -68,8 +71,13 @@ def test_trainers_train_them_unchanged(kind):
                       seed=1, progress=False)
         return net
 
-    sequential, pooled = run(Trainer()), run(PoolTrainer(2))
-    np.testing.assert_allclose(pooled.params, sequential.params, rtol=0, atol=1e-10)
+    sequential = run(Trainer())
+    assert not np.array_equal(sequential.params, ARCHITECTURES[kind](2, 2, width=4, layers=5, h=0.5, seed=0).params)
+    trainers = [PoolTrainer(2), GPUTrainer(xp=np)]  # the GPU's code path with NumPy standing in...
+    if os.environ.get("TINYNET_GPU_TESTS") == "1":
+        trainers.append(GPUTrainer())  # ...and on a real GPU
+    for trainer in trainers:
+        np.testing.assert_allclose(run(trainer).params, sequential.params, rtol=0, atol=1e-10)
 
 
 def test_toy_data():

@@ -17,7 +17,7 @@ def require_cupy():
         import cupy
     except ImportError:
         raise RuntimeError("GPUTrainer needs CuPy, which is not installed: pip install -e \".[gpu]\" "
-                           "(the cupy-cuda12x package, for CUDA 12)") from None
+                           "(cupy-cuda12x, for CUDA 12; for CUDA 13 install cupy-cuda13x instead)") from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as e:  # CUDA driver missing or broken
