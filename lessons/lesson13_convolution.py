@@ -45,6 +45,13 @@ def main(argv=None):
     print(f"max-pooling 2x2: {a.shape[2]}x{a.shape[3]} -> {pooled.shape[2]}x{pooled.shape[3]}")
     print(f"block at (5, 6) of map 0: {a[0, 0, 10:12, 12:14].ravel()} -> {pooled[0, 0, 5, 6]:.4f}")
     lesson.check("each pooled value is its block's maximum", np.isclose(pooled[0, 0, 5, 6], a[0, 0, 10:12, 12:14].max()))
+    c = pool.candidates(a, np)  # c[:, 2p + q] = a[:, :, p::2, q::2]: place (p, q) of every block at once
+    print(f"the 4 places of every block, laid out as 4 blocks: candidates of shape {c.shape} "
+          "(channel, place, sample, row, column)")
+    print("so the maximum is a knockout between whole blocks, max(max(c0, c1), max(c2, c3)): "
+          "three element-wise maxima for all the windows")
+    knockout = np.maximum(np.maximum(c[:, 0], c[:, 1]), np.maximum(c[:, 2], c[:, 3]))
+    lesson.check("the knockout gives the pooled maps", np.array_equal(knockout.transpose(1, 0, 2, 3), pooled))
 
     lesson.stage("Backprop through pooling and convolution")
     delta = np.zeros_like(pooled)

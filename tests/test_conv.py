@@ -55,6 +55,43 @@ def test_a_reused_workspace_gives_what_a_fresh_one_gives(layers, shape):
         assert np.array_equal(ws.grad, fresh.grad)
 
 
+@pytest.mark.skipif(os.environ.get("TINYNET_GPU_TESTS") != "1", reason="set TINYNET_GPU_TESTS=1 on a GPU machine")
+@pytest.mark.parametrize("layers,shape", CASES)
+def test_gradients_on_a_real_gpu_match_the_cpu(layers, shape):
+    cupy = require_cupy()
+    rng = np.random.default_rng(4)
+    net = ConvNet(layers, input_shape=shape, seed=1)
+    x = rng.normal(size=(5, int(np.prod(shape))))
+    y = np.eye(net.sizes[-1])[rng.integers(0, net.sizes[-1], 5)]
+    cpu = net.workspace(5)
+    net.backprop(x, y, ws=cpu)
+    on_gpu = net.to(cupy)
+    gpu = on_gpu.workspace(5)
+    for _ in range(2):  # the second pass reuses the workspace's arrays
+        on_gpu.backprop(cupy.asarray(x), cupy.asarray(y), ws=gpu)
+        np.testing.assert_allclose(cupy.asnumpy(gpu.grad), cpu.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_max_pooling_takes_the_first_of_tied_inputs_in_reading_order():
+    pool = MaxPool2D(3)
+    a = np.zeros((1, 1, 3, 3))
+    a[0, 0, 0, 2] = a[0, 0, 1, 0] = a[0, 0, 2, 1] = 1.0  # three tied maxima
+    grad = pool.backward(a, pool.forward(a, (), np), np.ones((1, 1, 1, 1)), (), (), np)
+    assert np.argwhere(grad[0, 0]).tolist() == [[0, 2]]
+
+
+def test_a_convolution_gives_a_following_pool_its_candidates_in_place():
+    # in a backprop pass a convolution before a max-pool writes z in the pool's layout: the same numbers
+    rng = np.random.default_rng(5)
+    conv, pool = Conv2D(3, 3), MaxPool2D(2)
+    a, K, b = rng.normal(size=(2, 2, 8, 9)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    z = conv.forward(a, (K, b), np)  # (2, 3, 6, 7): the last column is cut off by the pool
+    cand = conv.forward(a, (K, b), np, memo={}, pool=2)
+    assert cand.shape == (3, 4, 2, 3, 3)
+    np.testing.assert_allclose(cand, pool.candidates(z, np), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(pool.forward(cand, (), np), pool.forward(z, (), np), rtol=0, atol=1e-12)
+
+
 def test_forward_keeps_the_relu_maps_that_training_pools_first():
     net = ConvNet([Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")], input_shape=(1, 8, 8), seed=0)
     x = np.random.default_rng(3).normal(size=(2, 64))

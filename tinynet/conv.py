@@ -13,8 +13,10 @@ its parameters' gradients on the way); the activation then turns that into
 delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)), exactly as in the dense network.
 
 Everything is vectorized over the batch and the pixels: a convolution is one
-matrix product over all its windows (im2col, made with stride tricks), and the
-only Python loops run over layers. All arithmetic goes through ``xp``.
+matrix product over all its windows (im2col), max-pooling a few element-wise
+operations over whole blocks of the maps, and the Python loops run over layers,
+kernel offsets and pooling positions, never over samples or pixels. All
+arithmetic goes through ``xp``.
 """
 
 import numpy as np
@@ -47,22 +49,29 @@ def scratch(memo, key, shape, dtype, xp, like=None):
     return arr
 
 
-def im2col(a, k, xp, out=None):
+def im2col(a, k, xp, out=None, pool=1):
     """Every k x k window of a (m, C, H, W) as a column: shape (C·k·k, m·Ho·Wo).
 
     Row (c, u, v) holds a[:, c, i+u, j+v] for every sample and every window
     position (i, j), so a convolution becomes one matrix product. The loop runs
     over the k·k kernel offsets only; each copies one shifted view of the whole batch.
     ``out``: a C-contiguous array of that shape to write into (a new one by default).
+
+    ``pool`` = s orders the columns for an s x s max-pool that follows:
+    position (i, j) = (s·i2 + p, s·j2 + q) goes to column (p, q, sample, i2, j2),
+    so each of the pool's s·s candidates fills one block of columns (positions the
+    pool cuts off are left out). With s = 1 the order is simply (sample, i, j).
     """
     m, C, H, W = a.shape
-    Ho, Wo = H - k + 1, W - k + 1
+    s = pool
+    H2, W2 = (H - k + 1) // s, (W - k + 1) // s  # window positions per axis (/ s)
     if out is None:
-        out = xp.empty((C * k * k, m * Ho * Wo), a.dtype)
-    cols = out.reshape(C, k, k, m, Ho, Wo)
+        out = xp.empty((C * k * k, s * s * m * H2 * W2), a.dtype)
+    cols = out.reshape(C, k, k, s, s, m, H2, W2)
     for u in range(k):
         for v in range(k):
-            cols[:, u, v] = a[:, :, u:u + Ho, v:v + Wo].transpose(1, 0, 2, 3)
+            shifted = a[:, :, u:u + s * H2, v:v + s * W2]  # (m, C, s·H2, s·W2); row s·i2 + p is (i2, p)
+            cols[:, u, v] = shifted.reshape(m, C, H2, s, W2, s).transpose(1, 3, 5, 0, 2, 4)
     return out
 
 
@@ -102,7 +111,7 @@ class Conv2D:
     def fan_in(self, shape):
         return shape[0] * self.k * self.k
 
-    def windows(self, a, xp, memo=None):
+    def windows(self, a, xp, memo=None, pool=1):
         """im2col's windows of a with a last row of ones, ``[cols; 1]``: shape (C·k·k + 1, m·Ho·Wo).
 
         A bias is a weight on an input that is always 1: with the row of ones,
@@ -110,32 +119,41 @@ class Conv2D:
         matrix product each (no separate pass over the maps for b).
         """
         m, C, H, W = a.shape
-        shape = (C * self.k * self.k + 1, m * (H - self.k + 1) * (W - self.k + 1))
+        s = pool
+        shape = (C * self.k * self.k + 1, s * s * m * ((H - self.k + 1) // s) * ((W - self.k + 1) // s))
         cols = memo.get("cols") if memo is not None else None
         if cols is None or cols.shape != shape or cols.dtype != a.dtype:
             cols = xp.empty(shape, a.dtype)
             cols[-1] = 1  # kept between passes: only the windows above it are rewritten
             if memo is not None:
                 memo["cols"] = cols
-        im2col(a, self.k, xp, out=cols[:-1])
+        im2col(a, self.k, xp, out=cols[:-1], pool=pool)
         return cols
 
-    def forward(self, a, params, xp, memo=None):
+    def forward(self, a, params, xp, memo=None, pool=1):
+        """z = K * a + b for the batch: shape (m, F, Ho, Wo).
+
+        ``pool`` = s > 1 (in a backprop pass, when an s x s MaxPool2D follows):
+        z comes out already as that pool's candidates, shape (F, s·s, m, Ho/s, Wo/s),
+        the same numbers in the order the pool compares them (see im2col).
+        """
         K, b = params
         m, _, H, W = a.shape
-        cols = self.windows(a, xp, memo)  # kept in the memo: backward needs the same windows
+        cols = self.windows(a, xp, memo, pool)  # kept in the memo: backward needs the same windows
         Kb = scratch(memo, "Kb", (self.filters, cols.shape[0]), a.dtype, xp)
         Kb[:, :-1] = K.reshape(self.filters, -1)
         Kb[:, -1] = b
         z = scratch(memo, "z", (self.filters, cols.shape[1]), a.dtype, xp)
         xp.matmul(Kb, cols, out=z)  # one matrix product: (F, m·Ho·Wo)
+        if pool > 1:
+            return z.reshape(self.filters, pool * pool, m, (H - self.k + 1) // pool, (W - self.k + 1) // pool)
         return z.reshape(self.filters, m, H - self.k + 1, W - self.k + 1).transpose(1, 0, 2, 3)
 
     def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         K, _ = params
         dK, db = grads
-        m, F, Ho, Wo = delta.shape
-        d = delta.transpose(1, 0, 2, 3).reshape(F, m * Ho * Wo)
+        F = self.filters
+        d = delta.reshape(F, -1) if delta.ndim == 5 else delta.transpose(1, 0, 2, 3).reshape(F, -1)
         cols = memo["cols"] if memo else self.windows(a, xp)  # the forward pass's windows
         # [∂C/∂K ∂C/∂b]ᵀ = [cols; 1] deltaᵀ: written in this order (the long sum over the
         # windows inside), the product runs faster in OpenBLAS than d [cols; 1]ᵀ.
@@ -145,13 +163,21 @@ class Conv2D:
         if not need_input_grad:
             return None
         k = self.k
+        m, _, H, W = a.shape
+        Ho, Wo = H - k + 1, W - k + 1
         shape = (m, F, Ho + 2 * (k - 1), Wo + 2 * (k - 1))
         padded = memo.get("padded") if memo else None
         if padded is None or padded.shape != shape:
             padded = xp.zeros(shape, delta.dtype)  # the border stays 0; each pass writes the middle
             if memo is not None:
                 memo["padded"] = padded
-        padded[:, :, k - 1:k - 1 + Ho, k - 1:k - 1 + Wo] = delta
+        if delta.ndim == 5:  # the pool's candidates (F, s·s, m, Ho/s, Wo/s) back to their places
+            s = int(round(delta.shape[1] ** 0.5))
+            H2, W2 = delta.shape[3:]
+            middle = padded[:, :, k - 1:k - 1 + s * H2, k - 1:k - 1 + s * W2]  # what the pool cuts stays 0
+            middle.reshape(m, F, H2, s, W2, s)[...] = delta.reshape(F, s, s, m, H2, W2).transpose(3, 0, 4, 1, 5, 2)
+        else:
+            padded[:, :, k - 1:k - 1 + Ho, k - 1:k - 1 + Wo] = delta
         flipped = K[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, k, k)
         inner = memo.setdefault("input_grad", {}) if memo is not None else None
         return Conv2D(flipped.shape[0], k).forward(padded, (flipped, xp.zeros(flipped.shape[0], delta.dtype)), xp,
@@ -162,13 +188,16 @@ class MaxPool2D:
     """Max-pooling over non-overlapping ``size`` x ``size`` windows (a remainder is cut off).
 
     No parameters. Backward, the gradient goes to the arg-max of each window,
-    the one input that decided the output; the others get 0. (On a tie, one of
-    the tied inputs gets it: the first row, then the first column, to win.)
+    the one input that decided the output; the others get 0. (On a tie, the
+    first of the tied inputs in reading order wins.)
 
-    It works in two passes, down and then across: first the largest of every
-    ``size`` rows (column by column), then the largest of every ``size``
-    columns of that. Each pass reads whole rows of the maps at a time, which
-    is much faster than visiting the s·s positions of every window one by one.
+    Each window has s·s candidates, and candidate (p, q) of every window is
+    a[:, :, p::s, q::s]. Laid out as s·s blocks of shape (C, m, H/s, W/s), the
+    maximum is a knockout tournament between whole blocks (see ``_knockout``):
+    each match is one element-wise maximum over long contiguous arrays, far
+    faster than visiting the windows one by one. In a backprop pass the
+    convolution before the pool writes its output straight in this layout
+    (Conv2D.forward's ``pool``); other inputs are copied into it.
     """
 
     kind = "maxpool2d"
@@ -189,79 +218,92 @@ class MaxPool2D:
     def param_shapes(self, shape):
         return []
 
-    def _rows(self, a):
-        """The s views a[:, :, u::s, :] (cut to whole windows): the u-th row of every window."""
+    def _places(self, a):
+        """The views of the maps a (m, C, H, W) where candidate (p, q) of every window lies, in reading order."""
         s = self.size
-        Ho, Wo = a.shape[2] // s, a.shape[3] // s
-        return [a[:, :, u:Ho * s:s, :Wo * s] for u in range(s)]
+        H2, W2 = a.shape[2] // s, a.shape[3] // s
+        return [a[:, :, p:s * H2:s, q:s * W2:s].transpose(1, 0, 2, 3) for p in range(s) for q in range(s)]
 
-    def _columns(self, r):
-        """The s views r[:, :, :, v::s]: the v-th column of every window."""
-        return [r[:, :, :, v::self.size] for v in range(self.size)]
+    def candidates(self, a, xp, memo=None):
+        """The s·s candidates of every window of a (m, C, H, W), as blocks: shape (C, s·s, m, H/s, W/s)."""
+        s = self.size
+        m, C, H, W = a.shape
+        out = scratch(memo, "candidates", (C, s * s, m, H // s, W // s), a.dtype, xp)
+        for i, place in enumerate(self._places(a)):
+            out[:, i] = place
+        return out
 
     def forward(self, a, params, xp, memo=None):
-        a, swap = _in_memory_order(a)
-        rows, row_which = _max_of(self._rows(a), xp, memo, "rows")  # down: the largest of each window's column
-        out, col_which = _max_of(self._columns(rows), xp, memo, "out")  # across: the largest of those
+        """The pooled maps (m, C, H/s, W/s), from the maps a or from a convolution's candidates (5 axes)."""
+        cand = a if a.ndim == 5 else self.candidates(a, xp, memo)
+        best, rounds = _knockout([cand[:, i] for i in range(cand.shape[1])], xp, memo)
         if memo is not None:
-            memo["which"] = (row_which, col_which)
-        return _in_memory_order(out, swap)[0]
+            memo["rounds"] = rounds
+        return best.transpose(1, 0, 2, 3)  # lying channel by channel in memory, as the blocks do
 
     def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         if not memo:
             memo = {}
             self.forward(a, params, xp, memo)
-        row_which, col_which = memo["which"]
-        a, swap = _in_memory_order(a)
-        delta = _in_memory_order(delta, swap)[0]
-        g_rows = scratch(memo, "g_rows", row_which.shape, delta.dtype, xp)  # ∂C/∂rows: to the column that won
-        _route(delta, col_which, self._columns(g_rows), xp)
         s = self.size
-        out = scratch(memo, "g", a.shape, delta.dtype, xp)  # ∂C/∂a: to the row that won
+        if a.ndim == 5:
+            shape = a.shape
+        else:
+            m, C, H, W = a.shape
+            shape = (C, s * s, m, H // s, W // s)
+        g = scratch(memo, "g candidates", shape, delta.dtype, xp)
+        _route(delta.transpose(1, 0, 2, 3), memo["rounds"], [g[:, i] for i in range(s * s)], xp, memo)
+        if a.ndim == 5:
+            return g  # to the convolution, in its own layout
+        out = scratch(memo, "g", a.shape, delta.dtype, xp)  # ∂C/∂a: each block back to its places
         if a.shape[2] % s or a.shape[3] % s:
             out[...] = 0  # the cut-off rows and columns get no error
-        _route(g_rows, row_which, self._rows(out), xp)
-        return _in_memory_order(out, swap)[0]
+        for i, place in enumerate(self._places(out)):
+            place[...] = g[:, i]
+        return out
 
 
-def _route(g, which, views, xp):
-    """views[k] = g where which == k, else 0. (The first view, the usual winner, as what the others leave.)"""
-    if len(views) == 1:
-        xp.copyto(views[0], g)
-        return
-    for k, view in enumerate(views[1:], start=1):
-        xp.multiply(which if len(views) == 2 else which == k, g, out=view)  # (with two, which is 0 or 1)
-    xp.subtract(g, views[1], out=views[0])
-    for view in views[2:]:
-        xp.subtract(views[0], view, out=views[0])
+def _knockout(players, xp, memo=None):
+    """The element-wise maximum of equally shaped arrays, played as a knockout tournament.
 
-
-def _in_memory_order(a, swap=None):
-    """a with its first two axes swapped if that is how it lies in memory (and whether they were).
-
-    A convolution leaves its maps channel by channel, (C, m, H, W) in memory
-    behind an (m, C, H, W) view; element-wise passes run fastest in memory order.
+    Round after round, player 0 meets player 1, 2 meets 3, ... (an odd one out
+    goes through to the next round). A match is one ``xp.maximum``; whether the
+    second player won (strictly greater: on a tie the first wins) is kept for
+    the way back. Returns the champion and, per round, the matches' results.
     """
-    if swap is None:
-        swap = not a.flags.c_contiguous and a.transpose(1, 0, 2, 3).flags.c_contiguous
-    return (a.transpose(1, 0, 2, 3) if swap else a), swap
+    rounds = []
+    while len(players) > 1:
+        winners, results = [], []
+        for i in range(0, len(players) - 1, 2):
+            first, second = players[i], players[i + 1]
+            key = f"round {len(rounds)} match {i // 2}"
+            won = xp.greater(second, first, out=scratch(memo, key + " won", first.shape, xp.bool_, xp))
+            winners.append(xp.maximum(first, second, out=scratch(memo, key, first.shape, first.dtype, xp)))
+            results.append(won)
+        winners += players[len(players) - len(players) % 2:]  # the odd one out
+        rounds.append(results)
+        players = winners
+    return players[0], rounds
 
 
-def _max_of(views, xp, memo=None, key=""):
-    """The elementwise maximum of equally shaped views, and which of them held it (the first on a tie)."""
-    best = scratch(memo, key, views[0].shape, views[0].dtype, xp)
-    which = scratch(memo, key + " which", views[0].shape, xp.bool_, xp)
-    if len(views) > 1:
-        xp.maximum(views[0], views[1], out=best)
-        xp.greater(views[1], views[0], out=which)
-    else:
-        xp.copyto(best, views[0])
-        which[...] = False
-    which = which.view(xp.uint8)  # (a bool array seen as uint8 without a copy: False/True are 0/1)
-    for k, view in enumerate(views[2:], start=2):
-        xp.copyto(which, k, where=view > best)
-        xp.maximum(best, view, out=best)
-    return best, which
+def _route(delta, rounds, out, xp, memo=None):
+    """The tournament played back: each error goes to the winner of every match on its way, the loser gets 0.
+
+    ``out``: one array per player of the first round, written in place.
+    """
+    errors = [delta]  # one per player still in the tournament, from the champion back
+    for r in reversed(range(len(rounds))):
+        matches = rounds[r]
+        players = 2 * len(matches) + len(errors) - len(matches)  # two per match, and the odd one out
+        back = out if r == 0 else [scratch(memo, f"route {r} {j}", None, None, xp, like=delta) for j in range(players)]
+        for i, won in enumerate(matches):
+            xp.multiply(errors[i], won, out=back[2 * i + 1])  # the second player's share: all or nothing
+            xp.subtract(errors[i], back[2 * i + 1], out=back[2 * i])  # the first player's: the rest
+        if len(errors) > len(matches):
+            xp.copyto(back[-1], errors[-1])  # the odd one out played no match: its error goes through
+        errors = back
+    if not rounds:
+        xp.copyto(out[0], delta)
 
 
 class Flatten:
@@ -429,7 +471,9 @@ class ConvNet(Network):
         values is relu of the largest), so the pooled maps are the same, and
         relu runs on maps 4 times smaller. The entry of ``acts`` for such a
         relu layer then holds z, not relu(z): only the pool reads it, and only
-        for its shape.
+        for its shape. Likewise a convolution followed by a max-pool gives its
+        z^l already as the pool's candidates, shape (F, s·s, m, Ho/s, Wo/s)
+        (see MaxPool2D); a plain forward gives every z^l and a^l as maps.
         """
         xp = xp or self.xp
         a = x.reshape((x.shape[0],) + self.input_shape)
@@ -437,7 +481,10 @@ class ConvNet(Network):
         relu_pending = False
         for l, (layer, params, act) in enumerate(zip(self.layers, self.layer_params, self.activations)):
             memo = None if memos is None else memos[l]
-            z = layer.forward(a, params, xp, memo)
+            if memos is not None and self._pool_follows(l):
+                z = layer.forward(a, params, xp, memo, pool=self.layers[l + 1].size)  # z as the pool's candidates
+            else:
+                z = layer.forward(a, params, xp, memo)
             if relu_pending:
                 xp.maximum(z, 0, out=z)  # the postponed relu, on the pooled maps
             relu_pending = memos is not None and self._relu_then_pool(l + 1)
@@ -448,6 +495,11 @@ class ConvNet(Network):
             zs.append(z)
             acts.append(a)
         return zs, acts
+
+    def _pool_follows(self, l):
+        """Whether layer l is a convolution and layer l + 1 a max-pool."""
+        return isinstance(self.layers[l], Conv2D) and l + 1 < len(self.layers) and \
+            isinstance(self.layers[l + 1], MaxPool2D)
 
     def _relu_then_pool(self, l):
         """Whether layer l is a max-pool whose input is a relu's output."""
@@ -477,7 +529,9 @@ class ConvNet(Network):
                 # The pool sends each error to its window's arg-max, where relu's slope is 1 if that
                 # maximum (the pooled value) is > 0, else 0. Applying the slope to the pooled errors
                 # gives the same delta^(l-1) and spares two passes over the full feature maps.
-                delta = xp.multiply(delta, acts[l + 1] > 0, out=scratch(memos[l], "delta", None, None, xp, like=delta))
+                # (Written in the pooled maps' memory order, channel by channel, as the pool reads it.)
+                delta = xp.multiply(delta, acts[l + 1] > 0, out=scratch(memos[l], "delta", None, None, xp,
+                                                                         like=acts[l + 1]))
             g = self.layers[l].backward(acts[l], zs[l], delta, self.layer_params[l], ws.grads[l], xp,
                                         need_input_grad=l > 0, memo=memos[l])
             if l > 0:
