@@ -55,6 +55,24 @@ def test_a_reused_workspace_gives_what_a_fresh_one_gives(layers, shape):
         assert np.array_equal(ws.grad, fresh.grad)
 
 
+@pytest.mark.parametrize("layers,shape", CASES)
+def test_a_batch_in_slices_gives_the_gradient_of_one_pass(layers, shape):
+    # on the CPU a batch of more than slice_size samples runs as slices whose gradients add up
+    rng = np.random.default_rng(6)
+    whole = ConvNet(layers, input_shape=shape, seed=1)
+    sliced = whole.copy()
+    sliced.slice_size = 3  # a batch of 8: slices of 2, 3 and 3 samples
+    ws = sliced.workspace(8)
+    for _ in range(2):  # the second pass reuses the slices' arrays and must not add to the first's gradient
+        x = rng.normal(size=(8, int(np.prod(shape))))
+        y = np.eye(whole.sizes[-1])[rng.integers(0, whole.sizes[-1], 8)]
+        one = whole.workspace(8)
+        whole.backprop(x, y, ws=one)
+        sliced.backprop(x, y, ws=ws)
+        assert sorted(ws.slice_memos) == [2, 3]
+        np.testing.assert_allclose(ws.grad, one.grad, rtol=1e-12, atol=1e-13)
+
+
 @pytest.mark.skipif(os.environ.get("TINYNET_GPU_TESTS") != "1", reason="set TINYNET_GPU_TESTS=1 on a GPU machine")
 @pytest.mark.parametrize("layers,shape", CASES)
 def test_gradients_on_a_real_gpu_match_the_cpu(layers, shape):
