@@ -534,7 +534,7 @@ class ConvNet(Network):
         ∂C/∂params is a sum over the samples, so on the CPU a batch of more than
         ``slice_size`` samples runs as passes over equal slices of it, whose
         gradients add up. Why: a pass keeps every window and feature map of
-        its samples (about 0.35 MB a digit with 16 filters of 5x5); for 100
+        its samples (about 0.4 MB a digit with 16 filters of 5x5); for 100
         digits they stay in the processor's cache between the steps of a pass,
         for 200 they do not, and each sample costs some 20% more. (A GPU takes
         the whole batch in one pass.)
