@@ -71,6 +71,9 @@ def test_a_batch_in_slices_gives_the_gradient_of_one_pass(layers, shape):
         sliced.backprop(x, y, ws=ws)
         assert sorted(ws.slice_memos) == [2, 3]
         np.testing.assert_allclose(ws.grad, one.grad, rtol=1e-12, atol=1e-13)
+    sliced.slice_size = 0
+    with pytest.raises(ValueError, match="slice_size"):
+        sliced.backprop(x, y, ws=ws)
 
 
 @pytest.mark.skipif(os.environ.get("TINYNET_GPU_TESTS") != "1", reason="set TINYNET_GPU_TESTS=1 on a GPU machine")

@@ -50,7 +50,7 @@ def scratch(memo, key, shape, dtype, xp, like=None):
 
 
 def im2col(a, k, xp, out=None, pool=1):
-    """Every k x k window of a (m, C, H, W) as a column: shape (C·k·k, m·Ho·Wo).
+    """Every k x k window of a (m, C, H, W) as a column: shape (C·k·k, m·Ho·Wo) (with ``pool``, see below).
 
     Row (c, u, v) holds a[:, c, i+u, j+v] for every sample and every window
     position (i, j), so a convolution becomes one matrix product. The loop runs
@@ -534,15 +534,17 @@ class ConvNet(Network):
         ∂C/∂params is a sum over the samples, so on the CPU a batch of more than
         ``slice_size`` samples runs as passes over equal slices of it, whose
         gradients add up. Why: a pass keeps every window and feature map of
-        its samples (about 0.4 MB a digit with 16 filters of 5x5); for 100
-        digits they stay in the processor's cache between the steps of a pass,
-        for 200 they do not, and each sample costs some 20% more. (A GPU takes
-        the whole batch in one pass.)
+        its samples; with 16 filters of 5x5, those of 100 digits stay in the
+        processor's cache between the steps of a pass, those of 200 do not,
+        and each sample costs some 20% more. (A GPU takes the whole batch in
+        one pass.)
         """
         xp = xp or self.xp
         x = x.reshape(1, -1) if x.ndim == 1 else x
         y = y.reshape(x.shape[0], -1)
         m = x.shape[0]
+        if not (isinstance(self.slice_size, int) and self.slice_size >= 1):
+            raise ValueError(f"slice_size: expected a whole number >= 1, got {self.slice_size!r}")
         if ws is None:
             ws = ConvWorkspace(self, m, xp)
         slices = -(-m // self.slice_size) if xp is np else 1  # how many: ceil(m / slice_size)
