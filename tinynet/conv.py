@@ -49,29 +49,25 @@ def scratch(memo, key, shape, dtype, xp, like=None):
     return arr
 
 
-def im2col(a, k, xp, out=None, pool=1):
-    """Every k x k window of a (m, C, H, W) as a column: shape (C·k·k, m·Ho·Wo) (with ``pool``, see below).
+def im2col(a, k, xp, out=None, stride=1):
+    """Every k x k window of a (m, C, H, W), ``stride`` apart, as a column: shape (C·k·k, m·Ho·Wo).
 
-    Row (c, u, v) holds a[:, c, i+u, j+v] for every sample and every window
-    position (i, j), so a convolution becomes one matrix product. The loop runs
-    over the k·k kernel offsets only; each copies one shifted view of the whole batch.
+    Ho = (H - k) // stride + 1 windows fit down, Wo across. Row (c, u, v) holds
+    a[:, c, stride·i + u, stride·j + v] for every sample and every window
+    position (i, j), in that order (sample, i, j), so a convolution becomes one
+    matrix product. The loop runs over the k·k kernel offsets only; each copies
+    one shifted view of the whole batch.
     ``out``: a C-contiguous array of that shape to write into (a new one by default).
-
-    ``pool`` = s orders the columns for an s x s max-pool that follows:
-    position (i, j) = (s·i2 + p, s·j2 + q) goes to column (p, q, sample, i2, j2),
-    so each of the pool's s·s candidates fills one block of columns (positions the
-    pool cuts off are left out). With s = 1 the order is simply (sample, i, j).
     """
     m, C, H, W = a.shape
-    s = pool
-    H2, W2 = (H - k + 1) // s, (W - k + 1) // s  # window positions per axis (/ s)
+    Ho, Wo = (H - k) // stride + 1, (W - k) // stride + 1
     if out is None:
-        out = xp.empty((C * k * k, s * s * m * H2 * W2), a.dtype)
-    cols = out.reshape(C, k, k, s, s, m, H2, W2)
+        out = xp.empty((C * k * k, m * Ho * Wo), a.dtype)
+    cols = out.reshape(C, k, k, m, Ho, Wo)
     for u in range(k):
         for v in range(k):
-            shifted = a[:, :, u:u + s * H2, v:v + s * W2]  # (m, C, s·H2, s·W2); row s·i2 + p is (i2, p)
-            cols[:, u, v] = shifted.reshape(m, C, H2, s, W2, s).transpose(1, 3, 5, 0, 2, 4)
+            shifted = a[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
+            cols[:, u, v] = shifted.transpose(1, 0, 2, 3)
     return out
 
 
@@ -117,49 +113,88 @@ class Conv2D:
         A bias is a weight on an input that is always 1: with the row of ones,
         ``z = [K b] [cols; 1]`` and ``[∂C/∂K ∂C/∂b] = delta [cols; 1]ᵀ`` are one
         matrix product each (no separate pass over the maps for b).
+
+        With ``pool`` = s > 1 (an s x s max-pool follows), the windows are the
+        pool's patches instead: (k+s-1) x (k+s-1), s apart, one per pooled
+        value, shape (C·(k+s-1)² + 1, m·(Ho/s)·(Wo/s)); see ``pool_kernels``.
         """
         m, C, H, W = a.shape
-        s = pool
-        shape = (C * self.k * self.k + 1, s * s * m * ((H - self.k + 1) // s) * ((W - self.k + 1) // s))
+        k, s = self.k + pool - 1, pool
+        shape = (C * k * k + 1, m * ((H - self.k + 1) // s) * ((W - self.k + 1) // s))
         cols = memo.get("cols") if memo is not None else None
         if cols is None or cols.shape != shape or cols.dtype != a.dtype:
             cols = xp.empty(shape, a.dtype)
             cols[-1] = 1  # kept between passes: only the windows above it are rewritten
             if memo is not None:
                 memo["cols"] = cols
-        im2col(a, self.k, xp, out=cols[:-1], pool=pool)
+        im2col(a, k, xp, out=cols[:-1], stride=s)
         return cols
+
+    def pool_kernels(self, K, b, s, xp, memo=None):
+        """[K b] for a patch of an s x s pool: the s·s copies of K, shape (F·s·s, C·(k+s-1)² + 1).
+
+        An s x s pool compares s·s values of z: candidate (p, q) of pooled value
+        (i, j) is z at (s·i + p, s·j + q), the k x k window at offset (p, q) of the
+        (k+s-1) x (k+s-1) patch at (s·i, s·j). So row (f, p, q) holds K[f] placed
+        at offset (p, q) of that patch, zeros elsewhere: one product with the
+        patches gives every candidate, and the windows are copied s·s times
+        fewer than with im2col's k x k windows.
+        """
+        F, C, k, _ = K.shape
+        Kp = scratch(memo, "Kp", (F, s, s, C * (k + s - 1) ** 2 + 1), K.dtype, xp)
+        grid = Kp[..., :-1].reshape(F, s, s, C, k + s - 1, k + s - 1)
+        grid[...] = 0
+        for p in range(s):
+            for q in range(s):
+                grid[:, p, q, :, p:p + k, q:q + k] = K
+        Kp[..., -1] = b[:, None, None]
+        return Kp.reshape(F * s * s, -1)
 
     def forward(self, a, params, xp, memo=None, pool=1):
         """z = K * a + b for the batch: shape (m, F, Ho, Wo).
 
         ``pool`` = s > 1 (in a backprop pass, when an s x s MaxPool2D follows):
         z comes out already as that pool's candidates, shape (F, s·s, m, Ho/s, Wo/s),
-        the same numbers in the order the pool compares them (see im2col).
+        the same numbers in the order the pool compares them (see ``pool_kernels``).
         """
         K, b = params
         m, _, H, W = a.shape
+        F = self.filters
         cols = self.windows(a, xp, memo, pool)  # kept in the memo: backward needs the same windows
-        Kb = scratch(memo, "Kb", (self.filters, cols.shape[0]), a.dtype, xp)
-        Kb[:, :-1] = K.reshape(self.filters, -1)
-        Kb[:, -1] = b
-        z = scratch(memo, "z", (self.filters, cols.shape[1]), a.dtype, xp)
-        xp.matmul(Kb, cols, out=z)  # one matrix product: (F, m·Ho·Wo)
         if pool > 1:
-            return z.reshape(self.filters, pool * pool, m, (H - self.k + 1) // pool, (W - self.k + 1) // pool)
-        return z.reshape(self.filters, m, H - self.k + 1, W - self.k + 1).transpose(1, 0, 2, 3)
+            Kb = self.pool_kernels(K, b, pool, xp, memo)
+        else:
+            Kb = scratch(memo, "Kb", (F, cols.shape[0]), a.dtype, xp)
+            Kb[:, :-1] = K.reshape(F, -1)
+            Kb[:, -1] = b
+        z = scratch(memo, "z", (Kb.shape[0], cols.shape[1]), a.dtype, xp)
+        xp.matmul(Kb, cols, out=z)  # one matrix product: (F, m·Ho·Wo), or (F·s·s, m·(Ho/s)·(Wo/s))
+        if pool > 1:
+            return z.reshape(F, pool * pool, m, (H - self.k + 1) // pool, (W - self.k + 1) // pool)
+        return z.reshape(F, m, H - self.k + 1, W - self.k + 1).transpose(1, 0, 2, 3)
 
     def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
         K, _ = params
         dK, db = grads
         F = self.filters
-        d = delta.reshape(F, -1) if delta.ndim == 5 else delta.transpose(1, 0, 2, 3).reshape(F, -1)
-        cols = memo["cols"] if memo else self.windows(a, xp)  # the forward pass's windows
+        s = int(round(delta.shape[1] ** 0.5)) if delta.ndim == 5 else 1  # the pool that follows
+        d = delta.reshape(F * s * s, -1) if s > 1 else delta.transpose(1, 0, 2, 3).reshape(F, -1)
+        cols = memo["cols"] if memo else self.windows(a, xp, pool=s)  # the forward pass's windows
         # [∂C/∂K ∂C/∂b]ᵀ = [cols; 1] deltaᵀ: written in this order (the long sum over the
         # windows inside), the product runs faster in OpenBLAS than d [cols; 1]ᵀ.
-        dKb_T = xp.matmul(cols, d.T, out=scratch(memo, "dKb_T", (cols.shape[0], F), d.dtype, xp))
-        dK.reshape(F, -1)[...] = dKb_T[:-1].T
-        db[...] = dKb_T[-1]
+        dKb_T = xp.matmul(cols, d.T, out=scratch(memo, "dKb_T", (cols.shape[0], d.shape[0]), d.dtype, xp))
+        if s == 1:
+            dK.reshape(F, -1)[...] = dKb_T[:-1].T
+            db[...] = dKb_T[-1]
+        else:  # the gradient of each of K's s·s copies (see pool_kernels), added up
+            k = self.k
+            grid = dKb_T[:-1].T.reshape(F, s, s, -1, k + s - 1, k + s - 1)
+            dK[...] = grid[:, 0, 0, :, :k, :k]
+            for p in range(s):
+                for q in range(s):
+                    if p or q:
+                        dK += grid[:, p, q, :, p:p + k, q:q + k]
+            db[...] = dKb_T[-1].reshape(F, s * s).sum(axis=1)
         if not need_input_grad:
             return None
         k = self.k
@@ -171,8 +206,7 @@ class Conv2D:
             padded = xp.zeros(shape, delta.dtype)  # the border stays 0; each pass writes the middle
             if memo is not None:
                 memo["padded"] = padded
-        if delta.ndim == 5:  # the pool's candidates (F, s·s, m, Ho/s, Wo/s) back to their places
-            s = int(round(delta.shape[1] ** 0.5))
+        if s > 1:  # the pool's candidates (F, s·s, m, Ho/s, Wo/s) back to their places
             H2, W2 = delta.shape[3:]
             middle = padded[:, :, k - 1:k - 1 + s * H2, k - 1:k - 1 + s * W2]  # what the pool cuts stays 0
             middle.reshape(m, F, H2, s, W2, s)[...] = delta.reshape(F, s, s, m, H2, W2).transpose(3, 0, 4, 1, 5, 2)
@@ -252,7 +286,9 @@ class MaxPool2D:
             m, C, H, W = a.shape
             shape = (C, s * s, m, H // s, W // s)
         g = scratch(memo, "g candidates", shape, delta.dtype, xp)
-        _route(delta.transpose(1, 0, 2, 3), memo["rounds"], [g[:, i] for i in range(s * s)], xp)
+        delta = delta.transpose(1, 0, 2, 3)  # (C, m, H/s, W/s), as the blocks
+        _route(delta, memo["rounds"], [g[:, i] for i in range(s * s)], xp,
+               scratch(memo, "mask", delta.shape, xp.bool_, xp))
         if a.ndim == 5:
             return g  # to the convolution, in its own layout
         out = scratch(memo, "g", a.shape, delta.dtype, xp)  # ∂C/∂a: each block back to its places
@@ -286,25 +322,37 @@ def _knockout(players, xp, memo=None):
     return players[0], rounds
 
 
-def _route(delta, rounds, out, xp):
-    """The tournament played back: each error goes to the winner of every match on its way, the loser gets 0.
+def _route(delta, rounds, out, xp, mask=None):
+    """The tournament played back: a player's error is delta where it won every match it played, else 0.
 
-    ``out``: one array per player of the first round, written in place. On the
-    way back, the error of a match's winner waits in the array of its first
-    player (whose share it becomes), so no other arrays are needed.
+    ``out``: one array per player of the first round, written in place.
+    ``mask``: a bool array of delta's shape to work in (a new one by default).
+    Each player's path is one "and" of its matches' results (of "won" when it
+    played second, of "not won" when it played first) over small bool arrays,
+    then one product with delta: exactly one player of each window, the arg-max,
+    gets the error.
     """
-    firsts = [list(range(len(out)))]  # per round, for each player: the first of the first-round players behind it
-    for matches in rounds:
-        behind = firsts[-1]
-        firsts.append(behind[:2 * len(matches):2] + behind[2 * len(matches):])  # winners, and the odd one out
-    for r in reversed(range(len(rounds))):
-        f = firsts[r]
-        for i, won in enumerate(rounds[r]):
-            error = delta if r == len(rounds) - 1 else out[f[2 * i]]  # the winner's error (the champion's: delta)
-            xp.multiply(error, won, out=out[f[2 * i + 1]])  # the second player's share: all or nothing
-            xp.subtract(error, out[f[2 * i + 1]], out=out[f[2 * i]])  # the first player's: the rest
-    if not rounds:
-        xp.copyto(out[0], delta)
+    if mask is None:
+        mask = xp.empty(delta.shape, xp.bool_)
+    for player in range(len(out)):
+        path, i = None, player  # path: where this player won every match so far; i: its place in the round
+        for matches in rounds:
+            match, second = divmod(i, 2)
+            if match == len(matches):  # the odd one out: no match this round
+                i = match
+                continue
+            won = matches[match]
+            if path is None:
+                path = won if second else xp.logical_not(won, out=mask)
+            elif second:
+                path = xp.logical_and(path, won, out=mask)
+            else:
+                path = xp.greater(path, won, out=mask)  # path and not won
+            i = match
+        if path is None:  # a single player: no matches
+            xp.copyto(out[player], delta)
+        else:
+            xp.multiply(delta, path, out=out[player])
 
 
 class Flatten:
