@@ -52,6 +52,12 @@ def main(argv=None):
           "three element-wise maxima for all the windows")
     knockout = np.maximum(np.maximum(c[:, 0], c[:, 1]), np.maximum(c[:, 2], c[:, 3]))
     lesson.check("the knockout gives the pooled maps", np.array_equal(knockout.transpose(1, 0, 2, 3), pooled))
+    print("in training the convolution hands the pool its candidates directly: the 4 windows of a block are the")
+    print("4 corners of one 6x6 patch, so the patches times 4 copies of each kernel, one at each corner, give them all")
+    Kp = conv.pool_kernels(K, b, 2, np)  # row (f, p, q): kernel f at offset (p, q) of a 6x6 grid, then b[f]
+    print(f"kernel 0 at offset (1, 0) of the patch:\n{Kp[2, :-1].reshape(6, 6)}")
+    cand = conv.forward(digit, (K, b), np, memo={}, pool=2)
+    lesson.check("the patches give the candidates of z", np.allclose(cand, pool.candidates(z, np), rtol=0, atol=1e-12))
 
     lesson.stage("Backprop through pooling and convolution")
     delta = np.zeros_like(pooled)
