@@ -15,6 +15,8 @@ in float64 and float32. For each case it times, interleaved and repeated
 - floor:   the same matrix products a step makes (forward z = a Wᵀ, the back-
            propagated delta W, the gradient deltaᵀ a) into preallocated arrays,
            and nothing else: no implementation can beat it here;
+- bare:    the same steps written as a straight run of NumPy calls, with a
+           one-pass update (see ``bare_epoch``): the least NumPy itself costs;
 - tinynet: ``Trainer.step`` on each batch, the very code ``Trainer.train`` runs,
            on contiguous batches of data shuffled beforehand (as the floor);
 - gather:  what ``Trainer.train`` adds to pick random batches: the rows of each
@@ -86,6 +88,47 @@ def floor_epoch(net, X, Y, m, order):
             np.matmul(ws.delta[i].T, a if i == 0 else ws.a[i], out=ws.nabla_w[i])
 
 
+def bare_epoch(net, X, Y, m, order):
+    """The least NumPy can do: the same steps as a straight run of NumPy calls on arrays bound beforehand.
+
+    No classes, checks or dispatch, and the learning rate rides in the output
+    error (backprop is linear in it: every gradient comes out scaled), so the
+    update is one pass, params -= grad. Sigmoid hidden layers, softmax output,
+    cross-entropy, as in CASES. What it takes beyond the floor is what NumPy
+    itself costs per call and per pass over memory.
+    """
+    ws = Workspace(net, m)
+    W, b, L = net.weights, net.biases, len(net.weights)
+    z, a, g, delta, nabla_w, nabla_b = ws.z, ws.a, ws.g, ws.delta, ws.nabla_w, ws.nabla_b
+    ones, k_ones, row_max = ws.ones, np.ones((net.sizes[-1], 1), net.dtype), np.empty((m, 1), net.dtype)
+    params, grad, c = net.params, ws.grad, 0.1 / m
+    for start in range(0, len(X) - m + 1, m):
+        a[0], y = X[start:start + m], Y[start:start + m]
+        for i in range(L):
+            np.matmul(a[i], W[i].T, out=z[i])
+            z[i] += b[i]
+            if i < L - 1:  # sigmoid, as (1 + tanh(z/2)) / 2
+                np.multiply(z[i], 0.5, out=a[i + 1])
+                np.tanh(a[i + 1], out=a[i + 1])
+                a[i + 1] += 1
+                a[i + 1] *= 0.5
+        np.maximum.reduce(z[-1], axis=1, keepdims=True, out=row_max)  # softmax
+        np.subtract(z[-1], row_max, out=a[-1])
+        np.exp(a[-1], out=a[-1])
+        a[-1] /= a[-1] @ k_ones
+        np.subtract(a[-1], y, out=delta[-1])
+        delta[-1] *= -c
+        for i in reversed(range(L)):
+            if i < L - 1:
+                np.matmul(delta[i + 1], W[i + 1], out=g[i])
+                np.multiply(a[i + 1], a[i + 1], out=delta[i])
+                np.subtract(a[i + 1], delta[i], out=delta[i])
+                delta[i] *= g[i]
+            np.matmul(delta[i].T, a[i], out=nabla_w[i])
+            np.matmul(ones, delta[i], out=nabla_b[i])
+        params += grad
+
+
 def per_sample_epoch(net, X, Y, m, order, n_slice):
     """The classic loop: backprop one sample at a time, sum, then step. Scaled to len(X)."""
     ws = Workspace(net, 1)
@@ -136,7 +179,7 @@ def main():
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
           f"{platform.python_version()}, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}")
     print(f"one epoch = {n:,} samples; median of {args.repeats} interleaved runs; seconds per epoch\n")
-    header = (f"{'case':<16}{'floor':>8}{'tinynet':>9}{'/floor':>8}{'gather':>8}"
+    header = (f"{'case':<16}{'floor':>8}{'bare':>8}{'/floor':>8}{'tinynet':>9}{'/floor':>8}{'gather':>8}"
               f"{'torch':>8}{'torch/tinynet':>14}")
     print(header)
     print("-" * len(header))
@@ -144,7 +187,7 @@ def main():
         for dtype in (np.float64, np.float32):
             X, Y = data(n, sizes, dtype)
             order = np.random.default_rng(1).permutation(n)
-            runs = {"floor": floor_epoch, "tinynet": tinynet_epoch, "gather": gather_epoch}
+            runs = {"floor": floor_epoch, "bare": bare_epoch, "tinynet": tinynet_epoch, "gather": gather_epoch}
             torch_run = torch_epoch_factory(sizes, dtype)
             if torch_run:
                 runs["torch"] = torch_run[0]
@@ -159,7 +202,8 @@ def main():
             label = f"{name} {np.dtype(dtype).name} b{m}"
             torch_cols = (f"{med['torch']:>8.3f}{med['torch'] / med['tinynet']:>13.2f}x"
                           if "torch" in med else f"{'-':>8}{'-':>14}")
-            print(f"{label:<16}{med['floor']:>8.3f}{med['tinynet']:>9.3f}"
+            print(f"{label:<16}{med['floor']:>8.3f}{med['bare']:>8.3f}{med['bare'] / med['floor']:>7.2f}x"
+                  f"{med['tinynet']:>9.3f}"
                   f"{med['tinynet'] / med['floor']:>7.2f}x{med['gather']:>8.3f}{torch_cols}", flush=True)
     if torch_run:
         print(f"\ntorch {torch_run[1]} CPU eager, {os.environ.get('TORCH_THREADS', os.cpu_count())} threads")
