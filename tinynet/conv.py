@@ -324,18 +324,16 @@ def _knockout(players, xp, memo=None):
     return players[0], rounds
 
 
-def _route(delta, rounds, out, xp, mask=None):
+def _route(delta, rounds, out, xp, mask):
     """The tournament played back: a player's error is delta where it won every match it played, else 0.
 
     ``out``: one array per player of the first round, written in place.
-    ``mask``: a bool array of delta's shape to work in (a new one by default).
+    ``mask``: a bool array of delta's shape to work in.
     Each player's path is one "and" of its matches' results (of "won" when it
     played second, of "not won" when it played first) over small bool arrays,
     then one product with delta: exactly one player of each window, the arg-max,
     gets the error.
     """
-    if mask is None:
-        mask = xp.empty(delta.shape, xp.bool_)
     for player in range(len(out)):
         path, i = None, player  # path: where this player won every match so far; i: its place in the round
         for matches in rounds:
