@@ -7,7 +7,7 @@ parameters come back to the CPU at the end, ready to be saved in the usual
 text format.
 """
 
-from .network import _to_numpy
+from .base import to_numpy as _to_numpy
 from .trainer import Trainer, prepare_data
 
 

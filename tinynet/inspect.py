@@ -1,32 +1,55 @@
 """What one forward and backward pass computes, layer by layer, for a learner to look at.
 
-``trace(network, x, y)`` runs the network's own ``backprop`` (the code every
-trainer runs) on a workspace and hands back copies of what it computed: for
-each layer l = 1..L its weighted input ``z``, activation ``a``, error
-``delta`` and the gradients ``nabla_w``, ``nabla_b``, plus the cost ``C``.
-Nothing here computes any of it a second time.
+``network.trace(x, y)`` runs the network's own ``forward`` and ``backward``
+(the code every trainer runs) on a workspace and hands back copies of what
+they computed: for each layer l = 1..L its weighted input ``z``, activation
+``a``, error ``delta`` = ∂C/∂z^l, its parameters and their gradients by name
+(``W``, ``b`` for a dense layer, ``K``, ``b`` for a convolution...), plus the
+cost ``C``. It works for every network kind; nothing here computes any of it
+a second time.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Workspace
+from .base import to_numpy
 
 
 @dataclass
 class LayerTrace:
-    """Layer l of a pass: W^l, b^l, z^l, a^l, delta^l, ∂C/∂W^l (nabla_w), ∂C/∂b^l (nabla_b)."""
+    """Layer l of a pass: z^l, a^l, delta^l, its parameters and ∂C/∂ each (``grads``), by name."""
 
     l: int
-    activation: str
-    W: np.ndarray
-    b: np.ndarray
+    name: str
     z: np.ndarray
     a: np.ndarray
     delta: np.ndarray
-    nabla_w: np.ndarray
-    nabla_b: np.ndarray
+    params: dict
+    grads: dict
+
+    @property
+    def W(self):
+        """W^l (or the kernels K^l of a convolution); None for a layer without weights."""
+        return self.params.get("W", self.params.get("K"))
+
+    @property
+    def b(self):
+        return self.params.get("b")
+
+    @property
+    def nabla_w(self):
+        """∂C/∂W^l (or ∂C/∂K^l)."""
+        return self.grads.get("W", self.grads.get("K"))
+
+    @property
+    def nabla_b(self):
+        """∂C/∂b^l."""
+        return self.grads.get("b")
+
+    @property
+    def activation(self):
+        return self.name
 
 
 @dataclass
@@ -55,15 +78,23 @@ def trace(network, x, y):
 
     ``x`` is one sample (n_0,) or a batch (m, n_0); ``y`` its target(s).
     """
-    x = np.atleast_2d(network._check_input(x, "x"))
-    y = np.asarray(y, dtype=network.dtype).reshape(x.shape[0], -1)
-    if y.shape[1] != network.sizes[-1]:
-        raise ValueError(f"y: expected {network.sizes[-1]} target values per sample, got {y.shape[1]}")
-    ws = Workspace(network, x.shape[0])
-    nabla_w, nabla_b = network.backprop(x, y, ws=ws)
+    x = network.check_x(x)
+    y = network.check_y(y, len(x))
+    ws = network.workspace(len(x))
+    network.forward(x, ws)
+    network.backward(y, ws)
+    params, grads = network.layer_params(network.params), network.layer_params(ws.grad)
     layers = [
-        LayerTrace(i + 1, act.name, W.copy(), b.copy(), ws.z[i].copy(), ws.a[i + 1].copy(),
-                   ws.delta[i].copy(), nabla_w[i].copy(), nabla_b[i].copy())
-        for i, (W, b, act) in enumerate(zip(network.weights, network.biases, network.activations))
+        LayerTrace(l, name, _copy(z), _copy(a), _copy(delta),
+                   {k: _copy(v) for k, v in p.items()}, {k: _copy(v) for k, v in g.items()})
+        for l, (name, z, a, delta, p, g) in enumerate(
+            zip(network.layer_names(), ws.z, ws.a[1:], ws.delta, params, grads), start=1)
     ]
-    return Trace(x.copy(), y, layers, network.cost_of(x, y))
+    return Trace(_copy(x), _copy(y), layers, network.cost_of(x, y))
+
+
+def _copy(value):
+    """A NumPy copy of an array, or of each array of a tuple (a stable network's state)."""
+    if isinstance(value, (tuple, list)):
+        return tuple(_copy(v) for v in value)
+    return to_numpy(value).copy()

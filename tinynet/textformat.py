@@ -39,7 +39,8 @@ import tempfile
 import numpy as np
 
 from .conv import ConvNet
-from .network import NeuralNetwork, _to_numpy
+from .base import to_numpy as _to_numpy
+from .network import NeuralNetwork
 from .stable import ARCHITECTURES, StableNet
 
 # a stable network's header: its arguments and how each is read back
