@@ -34,7 +34,9 @@ def train(trainer, **kwargs):
 
 
 def segments():
-    return set(os.listdir(SHM)) if SHM.exists() else set()
+    """The shared-memory segments this process created (other test runs on the machine make their own)."""
+    mine = f"tinynet-{os.getpid()}-"
+    return {name for name in os.listdir(SHM) if name.startswith(mine)} if SHM.exists() else set()
 
 
 @pytest.fixture
@@ -117,6 +119,12 @@ def test_ctrl_c_stops_the_workers_and_frees_the_memory(no_leaks):
 def test_bad_pool_arguments():
     with pytest.raises(ValueError, match="workers: expected a positive integer, got 0"):
         PoolTrainer(0)
+    with pytest.raises(TypeError, match="workers: expected a positive integer, got bool True"):
+        PoolTrainer(True)
+    with pytest.raises(TypeError, match="blas_threads: expected a positive integer, got bool True"):
+        PoolTrainer(2, blas_threads=True)
+    with pytest.raises(ValueError, match="blas_threads: expected a positive integer, got -1"):
+        PoolTrainer(2, blas_threads=-1)
     with pytest.raises(ValueError, match=r"batch_size: expected at least one sample per worker \(3\), got 2"):
         PoolTrainer(3).train(NeuralNetwork([12, 4]), data(), 0.1, 1, 2, progress=False)
 

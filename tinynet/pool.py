@@ -16,31 +16,29 @@ design pickles each sub-batch's data to its worker and the gradients back, every
 batch; here the training data, the parameters and one gradient row per worker
 live in shared memory (``multiprocessing.shared_memory``), so per batch only the
 sample indices go out, and per step two short messages ("differentiate",
-"update") and their replies.
+"update") and their replies (:mod:`tinynet.protocol`: the shared arrays and
+the messages).
 
 ``PoolTrainer(executor=...)`` runs the same steps on any
-``concurrent.futures.Executor`` instead, e.g. a Dask cluster's
-(``distributed.Client(...).get_executor()``). Memory is not shared across
-machines there: the data is scattered to the Dask workers once, and the
-parameters go out with every step.
+``concurrent.futures.Executor`` instead (see :mod:`tinynet.executor`).
+
+The workers are spawned: fresh interpreters, which import the program's main
+module from its file. A program read from stdin has no such file, so the pool
+refuses to start there and says why, rather than watching every worker die.
 """
 
 import os
-import signal
-import traceback
+import sys
 from contextlib import contextmanager
-from multiprocessing import get_context, shared_memory
-from multiprocessing.connection import wait
+from multiprocessing import get_context
 
 import numpy as np
 
-from .trainer import Batches, Trainer, descend
+from .protocol import (SharedArrays, Worker, WorkerError, ask, attach, build_network, network_spec,  # noqa: F401
+                       positive_int, serve)
+from .trainer import Batches, Trainer
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-class WorkerError(RuntimeError):
-    """A worker process failed; the message carries its traceback."""
 
 
 class PoolTrainer(Trainer):
@@ -61,9 +59,8 @@ class PoolTrainer(Trainer):
 
     def __init__(self, workers=2, executor=None, blas_threads=1):
         super().__init__()
-        if not (isinstance(workers, int) and workers >= 1):
-            raise ValueError(f"workers: expected a positive integer, got {workers!r}")
-        self.workers, self.executor, self.blas_threads = workers, executor, blas_threads
+        self.workers, self.executor = positive_int("workers", workers), executor
+        self.blas_threads = positive_int("blas_threads", blas_threads)
 
     def batches(self, network, X, Y, batch_size):
         if batch_size < self.workers:
@@ -71,55 +68,9 @@ class PoolTrainer(Trainer):
                              f"got {batch_size}")
         if self.executor is None:
             return SharedMemoryBatches(network, X, Y, self.workers, self.blas_threads)
+        from .executor import ExecutorBatches  # only a program that passes an executor needs it
+
         return ExecutorBatches(network, X, Y, self.workers, self.executor)
-
-
-def network_spec(network):
-    """What a worker needs to rebuild the network's shape: its class and arguments."""
-    return network.spec()
-
-
-def build_network(spec):
-    cls, kwargs = spec
-    return cls(**kwargs, seed=0)
-
-
-class SharedArrays:
-    """NumPy arrays in shared-memory segments, created here and unlinked by ``close``."""
-
-    def __init__(self):
-        self.segments, self.arrays = [], {}
-
-    def add(self, name, array):
-        array = np.ascontiguousarray(array)
-        shm = shared_memory.SharedMemory(create=True, size=max(array.nbytes, 1))
-        self.segments.append(shm)
-        shared = np.ndarray(array.shape, array.dtype, buffer=shm.buf)
-        shared[...] = array
-        self.arrays[name] = shared
-        return shared
-
-    def describe(self):
-        """What a worker needs to attach: {name: (segment name, shape, dtype)}."""
-        return {name: (shm.name, a.shape, a.dtype.str) for (name, a), shm in zip(self.arrays.items(), self.segments)}
-
-    def close(self):
-        self.arrays.clear()
-        for shm in self.segments:
-            shm.close()
-            shm.unlink()
-        self.segments.clear()
-
-
-def attach(description):
-    """The arrays a :class:`SharedArrays` described, seen from another process: ``(arrays, segments)``."""
-    arrays, segments = {}, []
-    for name, (segment, shape, dtype) in description.items():
-        # (The process that created the segment unlinks it: attaching only maps it.)
-        shm = shared_memory.SharedMemory(name=segment)
-        segments.append(shm)
-        arrays[name] = np.ndarray(shape, np.dtype(dtype), buffer=shm.buf)
-    return arrays, segments
 
 
 @contextmanager
@@ -149,7 +100,10 @@ class SharedMemoryBatches(Batches):
         self.network, self.workers = network, workers
         self.shared = SharedArrays()
         self.processes, self.conns = [], []
+        # Anything, Ctrl-C included, that stops the start-up half-way frees what was made so far:
+        # each segment, pipe and process is recorded before it is created or started.
         try:
+            require_main_file()
             self.shared.add("X", X)
             self.shared.add("Y", Y)
             network.bind(self.shared.add("params", network.params))
@@ -158,13 +112,15 @@ class SharedMemoryBatches(Batches):
             with blas_threads_env(blas_threads):
                 for slot in range(workers):
                     ours, theirs = context.Pipe()
-                    p = context.Process(target=self.worker(), daemon=True, name=f"tinynet-worker-{slot}",
-                                        args=(theirs, network_spec(network), self.shared.describe(), slot,
-                                              *self.worker_args(slot)))
-                    p.start()
-                    theirs.close()
-                    self.processes.append(p)
                     self.conns.append(ours)
+                    try:
+                        p = context.Process(target=self.worker(), daemon=True, name=f"tinynet-worker-{slot}",
+                                            args=(theirs, network_spec(network), self.shared.describe(), slot,
+                                                  *self.worker_args(slot)))
+                        self.processes.append(p)
+                        p.start()
+                    finally:
+                        theirs.close()  # the worker holds its own copy: its death reads as end of file here
             self._ask([])  # wait until every worker has started and attached the memory
         except BaseException:
             self.close()
@@ -185,19 +141,7 @@ class SharedMemoryBatches(Batches):
 
     def _ask(self, messages):
         """Send each worker its message (if any) and wait for every reply (the first failure raises)."""
-        for conn, message in zip(self.conns, messages):
-            conn.send(message)
-        waiting = {conn: slot for slot, conn in enumerate(self.conns)}
-        while waiting:
-            for conn in wait(list(waiting)):
-                slot = waiting.pop(conn)
-                try:
-                    reply = conn.recv()
-                except (EOFError, OSError):
-                    raise WorkerError(f"worker {slot} exited unexpectedly "
-                                      f"(exit code {self.processes[slot].exitcode})") from None
-                if reply is not None:
-                    raise WorkerError(f"worker {slot} failed:\n{reply}")
+        ask(self.conns, self.processes, messages)
 
     def load(self, idx):
         """Send each worker its part of the batch: only the indices travel."""
@@ -220,63 +164,47 @@ class SharedMemoryBatches(Batches):
         self._ask([("update", c)] * self.workers)
 
     def close(self):
-        for conn in self.conns:
-            try:
-                conn.send(None)
-            except OSError:
-                pass
-        for p in self.processes:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.terminate()
-                p.join()
-        for conn in self.conns:
-            conn.close()
-        self.processes, self.conns = [], []
-        if "params" in self.shared.arrays:
-            self.network.bind(self.shared.arrays["params"].copy())  # a private copy again
-        self.shared.close()
+        """Stop the workers, give the network a private copy of its parameters, free the shared memory."""
+        try:
+            for conn in self.conns:
+                try:
+                    conn.send(None)
+                except OSError:
+                    pass  # that worker is gone already
+            for p in self.processes:
+                if p.pid is None:
+                    continue  # never started
+                p.join(timeout=5)
+                if p.is_alive():
+                    p.terminate()
+                    p.join()
+        finally:
+            for conn in self.conns:
+                conn.close()
+            self.processes, self.conns = [], []
+            if "params" in self.shared.arrays:
+                self.network.bind(self.shared.arrays["params"].copy())  # a private copy again
+            self.shared.close()
 
 
-def serve(conn, description, make_handler):
-    """A worker process's life: attach the shared arrays, then answer each message until None.
+def require_main_file():
+    """Raise :class:`WorkerError` where spawned workers could not start: a main module without its file.
 
-    ``make_handler(arrays)`` builds what handles the messages; each reply is
-    None when the message was handled, or the traceback when it failed.
+    A spawned worker imports the program's main module again, by module name
+    (``python -m``) or from its file; a program read from stdin
+    (``python - < train.py``) names a file, ``<stdin>``, that does not exist,
+    and every worker would die at start-up. An interactive session or
+    ``python -c`` names none, and its workers start.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
-    arrays, segments = attach(description)
-    handle = make_handler(arrays)
-    try:
-        conn.send(None)  # ready
-        while (message := conn.recv()) is not None:
-            try:
-                handle(message)
-                conn.send(None)
-            except Exception:
-                conn.send(traceback.format_exc())
-    except (EOFError, OSError):
-        pass  # the main process went away
-    finally:
-        del handle, arrays  # the arrays viewing the segments go before the segments close
-        for shm in segments:
-            shm.close()
-
-
-class Worker:
-    """What a worker keeps: a network of the trained shape and its current batch (in a workspace)."""
-
-    def __init__(self, spec, arrays):
-        self.network = build_network(spec)
-        self.X, self.Y = arrays["X"], arrays["Y"]
-        self.ws = None
-
-    def load(self, idx):
-        """Gather the samples ``idx`` into the workspace."""
-        if self.ws is None or self.ws.m != len(idx):
-            self.ws = self.network.workspace(len(idx))
-        np.take(self.X, idx, axis=0, out=self.ws.x)
-        np.take(self.Y, idx, axis=0, out=self.ws.y)
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) is not None:
+        return
+    path = getattr(main, "__file__", None)
+    if path is not None and not os.path.isfile(path):
+        raise WorkerError(
+            f"the worker processes cannot start: each one imports the program's main module from its file, "
+            f"and this program's main module has none ({path!r}, a script read from stdin?). "
+            f"Save the script to a file and run that, or train in this process (Trainer instead of PoolTrainer)")
 
 
 class GradientWorker(Worker):
@@ -306,68 +234,3 @@ class GradientWorker(Worker):
 
 def _worker(conn, spec, description, slot):
     serve(conn, description, lambda arrays: GradientWorker(spec, arrays, slot))
-
-
-class ExecutorBatches(Batches):
-    """Each batch split into ``parts`` tasks on a ``concurrent.futures.Executor``.
-
-    The data reaches the workers once: scattered to every Dask worker when the
-    executor is a Dask client's, otherwise through shared memory (executors on
-    this machine). The parameters go with every task.
-    """
-
-    def __init__(self, network, X, Y, parts, executor):
-        self.network, self.parts, self.executor = network, parts, executor
-        self.spec = network_spec(network)
-        self.shared = None
-        client = getattr(executor, "_client", None)  # distributed.client.ClientExecutor
-        if client is not None:
-            self.data = ("dask", client.scatter([X, Y], broadcast=True))
-        else:
-            self.shared = SharedArrays()
-            self.shared.add("X", X)
-            self.shared.add("Y", Y)
-            self.data = ("shm", self.shared.describe())
-        self.grad = np.empty(network.params.size, network.dtype)
-
-    def load(self, idx):
-        self.idx = np.array_split(np.asarray(idx), self.parts)
-
-    def gradient(self):
-        futures = [self.executor.submit(part_gradient, self.spec, self.data, self.network.params, part)
-                   for part in self.idx]
-        self.grad[...] = 0
-        for future in futures:
-            self.grad += future.result()
-        return self.grad
-
-    def descend(self, c):
-        descend(self.network, self.gradient(), c)
-
-    def close(self):
-        if self.shared is not None:
-            self.shared.close()
-
-
-_cache = {}
-
-
-def part_gradient(spec, data, params, idx):
-    """In a worker: ∂C/∂params summed over the samples ``idx`` (a new flat array)."""
-    key = ("network", spec[0].__name__, tuple(sorted(spec[1].items())))
-    network = _cache.get(key)
-    if network is None:
-        network = _cache[key] = build_network(spec)
-    network.bind(params)
-    kind, payload = data
-    if kind == "dask":
-        X, Y = payload
-    else:
-        key = ("data", tuple(sorted((k, v[0]) for k, v in payload.items())))
-        if key not in _cache:
-            _cache[key] = attach(payload)
-        arrays = _cache[key][0]
-        X, Y = arrays["X"], arrays["Y"]
-    ws = network.workspace(len(idx))
-    network.backprop(X[idx], Y[idx], np, ws)
-    return ws.grad
