@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import SHARED_MNIST
-from tinynet import datasets
-from tinynet.datasets import load_mnist, one_hot, read_csv, read_idx, train_validation_split
+from tinynet import data, datasets
+from tinynet.data import one_hot, train_validation_split
+from tinynet.datasets import load_mnist, read_csv, read_idx
 
 
 def idx_bytes(array):
@@ -120,6 +121,7 @@ def test_download_good_files(server, tmp_path, monkeypatch):
     root, url = server
     serve_fake_mnist(root, monkeypatch)
     target = tmp_path / "data"
+    target.mkdir()
     X, y = load_mnist("train", path=target, mirrors=[url])
     np.testing.assert_array_equal(y, tiny(seed=1)[1])
     assert sorted(p.name for p in target.iterdir()) == sorted(datasets.MD5)
@@ -130,6 +132,7 @@ def test_corrupt_download_leaves_nothing_and_falls_back(server, tmp_path, monkey
     serve_fake_mnist(root, monkeypatch)
     (root / "train-images-idx3-ubyte.gz").write_bytes(b"corrupted")
     target = tmp_path / "data"
+    target.mkdir()
     X, y = load_mnist("train", path=target, mirrors=[url])
     assert not list(target.glob("train-images*"))  # nothing half-written
     assert not list(target.glob("*.part"))
@@ -143,7 +146,7 @@ def test_server_gone_falls_back_to_the_embedded_sample(tmp_path, capsys):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.server_close()  # the server is gone: its port refuses connections
-    X, y = load_mnist("test", path=tmp_path / "data", mirrors=[url])
+    X, y = load_mnist("test", path=tmp_path, mirrors=[url])
     err = capsys.readouterr().err
     assert "download failed" in err and "held-out test split (1,000 digits)" in err
     assert X.shape == (1000, 784) and np.bincount(y).tolist() == [100] * 10
@@ -191,6 +194,10 @@ def test_one_hot():
         one_hot([3, 10])
     with pytest.raises(ValueError, match="whole numbers"):
         one_hot([0.5])
+
+
+def test_old_home_of_the_preparation_functions():
+    assert datasets.one_hot is data.one_hot and datasets.train_validation_split is data.train_validation_split
 
 
 def test_train_validation_split():

@@ -1,4 +1,4 @@
-"""MNIST, found, read or downloaded; one-hot targets; a train/validation split.
+"""MNIST, found, read or downloaded.
 
 ``load_mnist(split)`` looks for the data, in order, in:
 
@@ -17,20 +17,31 @@ says so on stderr.
 The IDX reader is a few lines of NumPy rather than python-mnist: it reads a
 whole file into one array at once (python-mnist builds Python lists, one
 per image), it takes any file name and folder, and it checks the header and
-the length so that a damaged file is an error naming the file.
+the length so that a damaged file is an error naming the file. It reads the
+header first and then no more than the header declares (and declarations
+that cannot be true are refused), so a damaged or hostile file, a gzip bomb
+among them, costs little time and memory.
+
+``one_hot`` and ``train_validation_split`` live in :mod:`tinynet.data`; they
+can still be imported from here.
 """
 
 import gzip
 import hashlib
 import importlib.util
+import math
 import os
 import struct
 import sys
+import time
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .data import one_hot, train_validation_split  # noqa: F401 (their old home: code imports them from here)
 
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -48,6 +59,11 @@ MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
 )
+DOWNLOAD_SECONDS = 10  # for the whole download: an offline machine falls back soon
+# An IDX file declaring more is damaged: the largest MNIST file holds 47 MB of pixels.
+MAX_IDX_BYTES = 100_000_000
+# Deflate expands data at most about 1032 times: a gzip file declaring more than this holds less.
+GZIP_MAX_RATIO = 1100
 EMBEDDED_HELD_OUT = 100  # per digit: the last 100 of each digit's 500 form the offline test split
 
 
@@ -92,12 +108,24 @@ def load_mnist(split="train", path=None, download=True, mirrors=MIRRORS, dtype=n
 
 
 def data_folders(path=None):
-    """The folders searched for MNIST, in order (the first is where downloads go)."""
+    """The folders searched for MNIST, in order (the first is where downloads go).
+
+    A ``path`` or ``$TINYNET_DATA`` that does not exist is a mistake (a typo,
+    a disk not mounted) and raises ``ValueError``: only tinynet's own
+    ``datasets/mnist/`` is ever created, by a download.
+    """
     candidates = []
     if path is not None:
+        if not Path(path).exists():
+            raise ValueError(f"{path}: no such folder or file (the data path must be a folder with the MNIST "
+                             f"files, or a CSV file)")
         candidates.append(Path(path))
     if os.environ.get("TINYNET_DATA"):
-        candidates.append(Path(os.environ["TINYNET_DATA"]))
+        folder = Path(os.environ["TINYNET_DATA"])
+        if not folder.is_dir():
+            raise ValueError(f"{folder}: no such folder (named by $TINYNET_DATA: expected a folder with the "
+                             f"MNIST files)")
+        candidates.append(folder)
     candidates.append(Path.cwd() / "datasets" / "mnist")
     candidates.append(Path(__file__).resolve().parent.parent / "datasets" / "mnist")
     unique = []
@@ -135,6 +163,9 @@ def _read_found(found, dtype):
             raise ValueError(f"{found[1]}: expected 28x28 images, found shape {X.shape}")
         if labels.ndim != 1 or len(labels) != len(X):
             raise ValueError(f"{found[2]}: expected {len(X)} labels for {found[1]}, found shape {labels.shape}")
+        if labels.max() > 9:
+            i = int(np.argmax(labels > 9))
+            raise ValueError(f"{found[2]}: expected labels 0-9 (the digits), found {labels[i]} (label {i + 1})")
         source = f"{found[1]} and {found[2]}"
         X = X.reshape(len(X), 784)
     else:
@@ -154,28 +185,57 @@ def _open(path):
     return gzip.open(path, "rb") if gzipped else open(path, "rb")
 
 
-def read_idx(path):
+def read_idx(path, max_bytes=MAX_IDX_BYTES):
     """Read an IDX file of unsigned bytes (gzipped or not) into an array of its shape.
 
     The header: two zero bytes, the type code 0x08 (unsigned byte), the number
-    of dimensions d, then d big-endian 32-bit sizes; then the data.
+    of dimensions d, then d big-endian 32-bit sizes; then the data. The header
+    is read first, and checked against the file before the data is: the data
+    may not be empty, nor more than ``max_bytes``, nor more than a gzipped
+    file of this size can hold; then exactly the declared bytes must follow.
     """
     try:
-        with _open(path) as f:
-            data = f.read()
-    except (OSError, EOFError) as e:
+        with open(path, "rb") as raw:
+            stored = os.fstat(raw.fileno()).st_size
+            gzipped = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            f = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+            shape, header = _idx_header(path, f)
+            size = math.prod(shape)
+            _check_declared(path, shape, size, header, stored, gzipped, max_bytes)
+            data = f.read(size + 1)  # one byte more than declared tells extra data from none
+    except (OSError, EOFError, zlib.error) as e:
         raise ValueError(f"{path}: cannot be read: {e}") from None
-    if len(data) < 4 or data[0:2] != b"\0\0" or data[2] != 0x08:
+    if len(data) != size:
+        found = "more" if len(data) > size else len(data)
+        raise ValueError(f"{path}: expected {size} data bytes for shape {shape}, found {found}")
+    return np.frombuffer(data, np.uint8).reshape(shape)
+
+
+def _idx_header(path, f):
+    """The shape an IDX header declares, and the header's length."""
+    start = f.read(4)
+    if len(start) < 4 or start[0:2] != b"\0\0" or start[2] != 0x08:
         raise ValueError(f"{path}: not an IDX file of unsigned bytes (bad header)")
-    d = data[3]
-    header = 4 + 4 * d
-    if d < 1 or len(data) < header:
+    d = start[3]
+    sizes = f.read(4 * d)
+    if d < 1 or len(sizes) < 4 * d:
         raise ValueError(f"{path}: truncated IDX header (expected {d} dimensions)")
-    shape = struct.unpack(f">{d}I", data[4:header])
-    size = int(np.prod(shape))
-    if len(data) - header != size:
-        raise ValueError(f"{path}: expected {size} data bytes for shape {shape}, found {len(data) - header}")
-    return np.frombuffer(data, np.uint8, offset=header).reshape(shape)
+    return struct.unpack(f">{d}I", sizes), 4 + 4 * d
+
+
+def _check_declared(path, shape, size, header, stored, gzipped, max_bytes):
+    """Refuse a declared size that is empty or cannot be true, before reading any data."""
+    if size == 0:
+        raise ValueError(f"{path}: no data: its header declares shape {shape}")
+    if size > max_bytes:
+        raise ValueError(f"{path}: its header declares shape {shape}, {size:,} bytes, more than the "
+                         f"{max_bytes:,} an MNIST file can hold (a damaged file?)")
+    if gzipped and size + header > GZIP_MAX_RATIO * stored:
+        raise ValueError(f"{path}: its header declares {size:,} bytes of data, more than a gzip file of "
+                         f"{stored:,} bytes can hold (a damaged file?)")
+    if not gzipped and stored - header != size:
+        raise ValueError(f"{path}: expected {size} data bytes for shape {shape}, found {stored - header}")
 
 
 def read_csv(path):
@@ -185,7 +245,7 @@ def read_csv(path):
     """
     try:
         with _open(path) as f:
-            lines = f.read().decode("utf-8").splitlines()
+            lines = f.read().decode("utf-8-sig").splitlines()  # -sig: a byte-order mark is not a header
     except (OSError, EOFError, UnicodeDecodeError) as e:
         raise ValueError(f"{path}: cannot be read: {e}") from None
     start = 1 if lines and not lines[0].split(",")[0].strip().isdigit() else 0
@@ -212,13 +272,17 @@ def read_csv(path):
     return X.astype(np.uint8), labels.astype(np.int64)
 
 
-def download_mnist(folder, mirrors=MIRRORS, timeout=30):
+def download_mnist(folder, mirrors=MIRRORS, timeout=None):
     """Download the four official MNIST files into ``folder``, checking their MD5 sums.
 
-    Each file is written to ``NAME.part`` and renamed only once its sum is
-    right, so nothing half-written is ever left under the real name.
-    Raises ``OSError`` if a file cannot be had from any mirror.
+    ``timeout`` bounds the whole download, across mirrors and files, in
+    seconds (default ``DOWNLOAD_SECONDS``): a machine that cannot reach them
+    soon falls back. Each file is written to ``NAME.part`` and renamed only
+    once its sum is right, so nothing half-written is ever left under the
+    real name. Raises ``OSError`` if a file cannot be had from any mirror.
     """
+    budget = DOWNLOAD_SECONDS if timeout is None else timeout
+    deadline = time.monotonic() + budget
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, md5 in MD5.items():
@@ -227,11 +291,16 @@ def download_mnist(folder, mirrors=MIRRORS, timeout=30):
             continue
         errors = []
         for mirror in mirrors:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise OSError(f"gave up after {budget:g} s" + (f" (last error: {errors[-1]})" if errors else ""))
             part = folder / (name + ".part")
             try:
-                with urllib.request.urlopen(mirror + name, timeout=timeout) as response, open(part, "wb") as f:
-                    while chunk := response.read(1 << 20):
+                with urllib.request.urlopen(mirror + name, timeout=left) as response, open(part, "wb") as f:
+                    while chunk := response.read(1 << 16):
                         f.write(chunk)
+                        if time.monotonic() > deadline:
+                            raise TimeoutError(f"gave up after {budget:g} s")
                 if _md5(part) != md5:
                     raise OSError(f"MD5 mismatch for {name} from {mirror}")
                 os.replace(part, target)
@@ -242,6 +311,8 @@ def download_mnist(folder, mirrors=MIRRORS, timeout=30):
                 if part.exists():
                     part.unlink()
         else:
+            if time.monotonic() >= deadline:
+                raise OSError(f"gave up after {budget:g} s (last error: {errors[-1]})")
             raise OSError(f"{len(errors)} mirror(s) tried, first error: {errors[0]}")
 
 
@@ -286,34 +357,3 @@ def embedded_sample(split="train", test_set_available=False):
         what = (f"{keep.sum():,} of the {len(labels):,} embedded MNIST training digits "
                 f"(the other {held_out.sum():,} are the offline test split)")
     return X[keep], labels[keep], what + f" from {path}"
-
-
-def one_hot(labels, k=10):
-    """Rows of k zeros with a 1 at each label: 3 -> [0, 0, 0, 1, 0, ...]."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1:
-        raise ValueError(f"labels: expected a 1-D array of class indices, got shape {labels.shape}")
-    if labels.size and not np.all(np.equal(np.mod(labels, 1), 0)):
-        raise ValueError("labels: expected whole numbers (class indices)")
-    bad = (labels < 0) | (labels >= k)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"labels: expected class indices from 0 to {k - 1}, found {labels[i]} (sample {i})")
-    Y = np.zeros((len(labels), k))
-    Y[np.arange(len(labels)), labels.astype(np.int64)] = 1.0
-    return Y
-
-
-def train_validation_split(X, labels, validation_fraction=0.1, seed=0):
-    """Shuffle (seeded) and split into ``(X_train, labels_train), (X_val, labels_val)``."""
-    X, labels = np.asarray(X), np.asarray(labels)
-    if len(X) != len(labels):
-        raise ValueError(f"labels: {len(labels)} labels for {len(X)} samples")
-    if not 0 < validation_fraction < 1:
-        raise ValueError(f"validation_fraction: expected a number between 0 and 1, got {validation_fraction}")
-    n_val = int(round(len(X) * validation_fraction))
-    if n_val == 0 or n_val == len(X):
-        raise ValueError(f"validation_fraction: {validation_fraction} of {len(X)} samples leaves a split empty")
-    order = np.random.default_rng(seed).permutation(len(X))
-    val, train = order[:n_val], order[n_val:]
-    return (X[train], labels[train]), (X[val], labels[val])

@@ -15,7 +15,8 @@ import sys
 import numpy as np
 
 from tinynet import NeuralNetwork, Trainer, load_from_file, serialize_neural_network
-from tinynet.datasets import load_mnist, train_validation_split
+from tinynet.data import train_validation_split
+from tinynet.datasets import load_mnist
 
 MODEL = "digits_recognizer_setup.txt"
 REPORT = "digits_training_report.png"
