@@ -57,8 +57,7 @@ def tinynet_epoch(net, X, Y, m, order):
     """One epoch through Trainer.step on contiguous batches (the data was shuffled beforehand)."""
     trainer, ws = Trainer(), Workspace(net, m)
     for start in range(0, len(X) - m + 1, m):
-        ws.x, ws.y = X[start:start + m], Y[start:start + m]
-        trainer.step(net, ws, 0.1)
+        trainer.step(net, X[start:start + m], Y[start:start + m], 0.1, ws)
 
 
 def gather_epoch(net, X, Y, m, order):
@@ -76,7 +75,7 @@ def floor_epoch(net, X, Y, m, order):
     for arrays in (ws.z, ws.a[1:], ws.g, ws.delta):
         for arr in arrays:
             arr[...] = 0.01
-    W = net.weights
+    W, nabla_w = net.weights, net.gradients(ws)[0]
     L = len(W)
     for start in range(0, len(X) - m + 1, m):
         a = X[start:start + m]  # contiguous: no gather, to keep only the products
@@ -85,7 +84,7 @@ def floor_epoch(net, X, Y, m, order):
         for i in reversed(range(L)):
             if i < L - 1:
                 np.matmul(ws.delta[i + 1], W[i + 1], out=ws.g[i])
-            np.matmul(ws.delta[i].T, a if i == 0 else ws.a[i], out=ws.nabla_w[i])
+            np.matmul(ws.delta[i].T, a if i == 0 else ws.a[i], out=nabla_w[i])
 
 
 def bare_epoch(net, X, Y, m, order):
@@ -99,7 +98,7 @@ def bare_epoch(net, X, Y, m, order):
     """
     ws = Workspace(net, m)
     W, b, L = net.weights, net.biases, len(net.weights)
-    z, a, g, delta, nabla_w, nabla_b = ws.z, ws.a, ws.g, ws.delta, ws.nabla_w, ws.nabla_b
+    (z, a, g, delta), (nabla_w, nabla_b) = (ws.z, ws.a, ws.g, ws.delta), net.gradients(ws)
     ones, k_ones, row_max = ws.ones, np.ones((net.sizes[-1], 1), net.dtype), np.empty((m, 1), net.dtype)
     params, grad, c = net.params, ws.grad, 0.1 / m
     for start in range(0, len(X) - m + 1, m):

@@ -7,7 +7,7 @@ decides when to stop by watching the cost on a fixed cost-estimation batch.
 
 import numpy as np
 
-from tinynet import NeuralNetwork, Trainer, Workspace
+from tinynet import NeuralNetwork, Trainer
 from tinynet.lessonkit import Lesson, pyplot
 
 
@@ -27,8 +27,7 @@ def main(argv=None):
     net = NeuralNetwork([2, 8, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
     m = len(X)
     before = net.cost_of(X, Y) / m
-    ws = Workspace(net, m)
-    Trainer().step(net, ws_with(ws, X, Y), learning_step=0.5)
+    Trainer().step(net, X, Y, learning_step=0.5)  # backprop, then params -= (η/m) ∂C/∂params
     after = net.cost_of(X, Y) / m
     print(f"cost per sample before: {before:.5f}, after one step with η = 0.5: {after:.5f}")
     lesson.check("a small step against the gradient lowers the cost", after < before)
@@ -67,12 +66,6 @@ def main(argv=None):
     ax.legend()
     lesson.figure(fig, "cost_curve")
     return lesson.done()
-
-
-def ws_with(ws, X, Y):
-    """The workspace holding the batch (X, Y)."""
-    ws.x, ws.y = X, Y
-    return ws
 
 
 if __name__ == "__main__":

@@ -114,14 +114,11 @@ def main(argv=None):
 
 def step_time(net, X, Y, xp, repeats=5):
     """Seconds per gradient step on (X, Y), the best of a few."""
-    from tinynet import Workspace
-
-    trainer, ws = Trainer(xp), Workspace(net, len(X), xp)
-    ws.x, ws.y = X, Y
+    trainer, ws = Trainer(xp), net.workspace(len(X), xp)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        trainer.step(net, ws, 0.01)
+        trainer.step(net, X, Y, 0.01, ws)
         float(net.params[0])  # wait for the GPU to finish
         best = min(best, time.perf_counter() - start)
     return best

@@ -145,3 +145,55 @@ def test_activation_derivatives_match_differences():
     np.testing.assert_allclose(ACTIVATIONS["lecun_tanh"](np.array([1.0])), 1.7159 * np.tanh(2 / 3))
     assert np.isfinite(ACTIVATIONS["sigmoid"](np.array([-1000.0, 1000.0]))).all()
     assert np.allclose(ACTIVATIONS["softmax"](np.array([[1000.0, 0.0]])), [[1, 0]])
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(sizes=[2.5, 3]), "sizes: expected a list of at least two whole positive layer sizes"),
+    (dict(sizes=[2, 3.9]), "sizes"),
+    (dict(sizes=[2, "3"]), "sizes"),
+    (dict(sizes="23"), "sizes"),
+    (dict(sizes=[2, float("inf")]), "sizes"),
+    (dict(sizes=[2, True]), "sizes"),
+    (dict(sizes=[2, 3], cost=None), "cost: unknown cost None"),
+    (dict(sizes=[2, 3], activations=5), "activations: expected a name or a list of 1 names"),
+    (dict(sizes=[2, 3], activations=["nope"]), "activations: unknown activation 'nope'"),
+    (dict(sizes=[2, 3], dtype="foo"), "dtype: expected float64 or float32, got 'foo'"),
+    (dict(sizes=[2, 3], dtype=np.int64), "dtype: expected float64 or float32"),
+    (dict(sizes=[2, 3], seed="abc"), "seed: expected None or an integer >= 0, got 'abc'"),
+    (dict(sizes=[2, 3], seed=-1), "seed"),
+])
+def test_bad_constructor_arguments_are_value_errors_naming_the_argument(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        NeuralNetwork(**kwargs)
+
+
+def test_sizes_may_be_a_numpy_array_of_integers():
+    assert NeuralNetwork(np.array([2, 3]), seed=0).sizes == [2, 3]
+
+
+def test_backprop_refuses_labels_and_misshapen_targets():
+    net = NeuralNetwork([2, 2], seed=0)
+    with pytest.raises(ValueError, match=r"y: expected targets of shape \(5, 2\).*class labels\?"):
+        net.backprop(np.zeros((5, 2)), np.array([0, 1, 0, 1, 1]))
+    with pytest.raises(ValueError, match=r"got \(5, 1\)"):
+        net.backprop(np.zeros((5, 2)), np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="x: expected numbers"):
+        net.backprop([["a", "b"]], [[0.0, 1.0]])
+
+
+def test_evaluate_refuses_labels_outside_the_classes():
+    net = NeuralNetwork([2, 3], seed=0)
+    with pytest.raises(ValueError, match="labels: expected class indices from 0 to 2"):
+        net.evaluate(np.zeros((4, 2)), [0, 1, 3, 1])
+    with pytest.raises(ValueError, match="labels: expected class indices"):
+        net.evaluate(np.zeros((2, 2)), [0.5, 1])
+    with pytest.raises(ValueError, match="labels: expected 4 labels"):
+        net.evaluate(np.zeros((4, 2)), [0, 1])
+
+
+def test_string_labels_in_training_data_are_a_value_error():
+    from tinynet import Trainer
+
+    net = NeuralNetwork([2, 3], "softmax", "cross_entropy", seed=0)
+    with pytest.raises(ValueError, match="training_data: outputs \\(or class labels\\) must be numbers"):
+        Trainer().train(net, (np.zeros((4, 2)), np.array(["a", "b", "c", "a"])), 1.0, 1, 2)

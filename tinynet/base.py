@@ -113,17 +113,17 @@ class Network:
         self.params = params
         self.unpack(self.views(params))
 
+    @property
+    def xp(self):
+        """The array module the parameters live in (numpy here; cupy on a GPU)."""
+        return array_module(self.params)
+
     def unpack(self, views):
         """Give the parameter views the names the kind's equations use (W, b, K...)."""
 
     def named_params(self):
         """(name, array) for every parameter block, in the order of ``params``."""
         return [(name, view) for (name, _), view in zip(self.param_shapes(), self.views(self.params))]
-
-    @property
-    def xp(self):
-        """The array module the parameters live in (numpy here; cupy on a GPU)."""
-        return array_module(self.params)
 
     # --- what a kind may add -----------------------------------------------------------------
 
@@ -237,10 +237,10 @@ class Network:
 
     def check_x(self, x, name="x"):
         """``x`` as a batch (m, n_0) of this network's dtype, or a ValueError naming ``name``."""
-        xp, n = self.xp, self.sizes[0]
+        n = self.sizes[0]
         if not (hasattr(x, "dtype") and x.dtype == self.dtype):
             try:
-                x = xp.asarray(x, dtype=self.dtype)
+                x = self.xp.asarray(x, dtype=self.dtype)
             except (TypeError, ValueError):
                 raise ValueError(f"{name}: expected numbers, shape ({n},) or (m, {n})") from None
         if x.ndim not in (1, 2) or x.shape[-1] != n:
@@ -253,10 +253,10 @@ class Network:
 
         Class labels are not targets: one_hot(labels, n_L) turns them into rows.
         """
-        xp, n = self.xp, self.sizes[-1]
+        n = self.sizes[-1]
         if not (hasattr(y, "dtype") and y.dtype == self.dtype):
             try:
-                y = xp.asarray(y, dtype=self.dtype)
+                y = self.xp.asarray(y, dtype=self.dtype)
             except (TypeError, ValueError):
                 raise ValueError(f"{name}: expected numbers, shape (m, {n})") from None
         if y.shape == (m, n):

@@ -63,9 +63,9 @@ COSTS = {cost.name: cost for cost in (Quadratic(), CrossEntropy())}
 
 def get_cost(name):
     """The cost called ``name`` (a cost object passes through)."""
-    if not isinstance(name, str):
+    if hasattr(name, "delta") and hasattr(name, "value") and hasattr(name, "check"):
         return name
     try:
         return COSTS[name]
-    except KeyError:
+    except (KeyError, TypeError):
         raise ValueError(f"cost: unknown cost {name!r}; expected one of {', '.join(COSTS)}") from None

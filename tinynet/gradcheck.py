@@ -61,18 +61,16 @@ def numerical_gradient(network, x, y, index, eps=1e-6):
 def gradcheck(network, x, y, eps=1e-6, samples=None, seed=0):
     """Compare ``network.backprop`` with central differences; return a :class:`GradCheck`.
 
-    Works for a NeuralNetwork and a ConvNet. ``samples``: check this many
+    Works for every network kind (NeuralNetwork, ConvNet, the stable networks). ``samples``: check this many
     randomly chosen entries of each parameter block (None: every parameter).
     """
-    from .textformat import named_params
-
-    x = np.atleast_2d(np.asarray(x, dtype=network.dtype))
-    y = np.asarray(y, dtype=network.dtype).reshape(x.shape[0], -1)
+    x = network.check_x(x)
+    y = network.check_y(y, len(x))
     ws = network.workspace(x.shape[0])
     network.backprop(x, y, ws=ws)
     rng = np.random.default_rng(seed)
     errors, checked, offset = {}, 0, 0  # offset: where each block starts in network.params
-    for name, P in named_params(network):
+    for name, P in network.named_params():
         picked = np.arange(P.size) if samples is None or samples >= P.size else \
             rng.choice(P.size, samples, replace=False)
         numeric = np.array([numerical_gradient(network, x, y, offset + k, eps) for k in picked])

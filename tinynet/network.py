@@ -203,6 +203,8 @@ def param_count(sizes):
 
 def check_sizes(sizes):
     """``sizes`` as a list of at least two whole positive numbers, or a ValueError naming the argument."""
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+        sizes = sizes.tolist()
     ok = isinstance(sizes, (list, tuple)) and len(sizes) >= 2 and all(
         isinstance(n, (int, np.integer)) and not isinstance(n, bool) and 1 <= n <= 10**8 for n in sizes)
     if not ok:

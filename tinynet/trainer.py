@@ -60,6 +60,17 @@ class History:
     wall_time: float = 0.0
     stop_reason: str = ""
 
+    def record(self, k, cost, learning_step):
+        """Batch k is done: its cost on the cost-estimation batch and the learning step it used."""
+        self.batches = k
+        self.costs.append(cost)
+        self.learning_steps.append(learning_step)
+
+    def validate(self, k, cost, accuracy):
+        self.validation_batches.append(k)
+        self.validation_costs.append(cost)
+        self.validation_accuracies.append(accuracy)
+
 
 class ExponentialDecay:
     """A learning-rate schedule: from ``start`` at batch 1 to ``end`` at batch ``batches``.
@@ -134,10 +145,7 @@ class Trainer:
         n = len(X)
         _check_args(n, learning_step, batch_iterations, batch_size, min_improvement_per_batch,
                     max_batches_without_improvement, cost_estimator_batch_size, max_batches, validate_every)
-        if validation_data is not None:
-            Xv, Yv = prepare_data(network, validation_data, "validation_data")
-            labels_v = Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].round()
-            Xv, Yv, labels_v = xp.asarray(Xv), xp.asarray(Yv), xp.asarray(labels_v)
+        validation = None if validation_data is None else _validation(network, validation_data, xp)
         schedule = learning_step if callable(learning_step) else (lambda k: learning_step)
         rng = np.random.default_rng(seed)
         X, Y = xp.asarray(X), xp.asarray(Y)
@@ -154,8 +162,7 @@ class Trainer:
         # 1. the current cost
         history.min_cost = self.mean_cost(network, Xc, Yc)
         history.costs.append(history.min_cost)
-        _check_finite(history, 0, None)
-
+        guard = _DivergenceGuard(network, history)
         batches = self.batches(network, X, Y, batch_size)
         pending = max_batches_without_improvement
         bar = tqdm(total=max_batches, unit="batch", disable=None if progress else True, leave=False)
@@ -165,19 +172,16 @@ class Trainer:
                     history.stop_reason = f"reached max_batches={max_batches}"
                     break
                 k = history.batches + 1
-                eta = float(schedule(k))
-                if not eta > 0:
-                    raise ValueError(f"learning_step: the schedule gave {eta} for batch {k}; expected > 0")
+                eta = _learning_step(schedule, k)
                 # 2. a batch of random samples
                 batches.load(rng.choice(n, batch_size, replace=False))
-                # 3. batch_iterations steps of gradient descent on it
+                # 3. batch_iterations steps of gradient descent on it: params -= (η/m) ∂C/∂params
                 batches.run(eta / batch_size, batch_iterations)
-                # 4. the new cost; 5. improvement?
+                # 4. the new cost (training stops here if it or the parameters left the finite numbers)
                 cost = self.mean_cost(network, Xc, Yc)
-                history.batches = k
-                history.costs.append(cost)
-                history.learning_steps.append(eta)
-                _check_finite(history, k, eta)
+                history.record(k, cost, eta)
+                guard.check(k, eta)
+                # 5. improved if the cost fell by the fraction asked for
                 improved = cost < history.min_cost * (1 - min_improvement_per_batch)
                 history.improved.append(bool(improved))
                 if improved:
@@ -185,10 +189,8 @@ class Trainer:
                     pending = max_batches_without_improvement
                 else:
                     pending -= 1
-                if validation_data is not None and k % validate_every == 0:
-                    history.validation_batches.append(k)
-                    history.validation_costs.append(self.mean_cost(network, Xv, Yv))
-                    history.validation_accuracies.append(network.evaluate(Xv, labels_v))
+                if validation is not None and k % validate_every == 0:
+                    history.validate(k, self.mean_cost(network, *validation[:2]), network.evaluate(*validation[::2]))
                 bar.update()
                 bar.set_postfix(cost=f"{cost:.4g}")
                 if callback is not None and callback(network, history):
@@ -196,9 +198,7 @@ class Trainer:
                     break
             else:
                 # 6. early stopping
-                history.stop_reason = (
-                    f"no improvement in {max_batches_without_improvement} consecutive batches"
-                )
+                history.stop_reason = f"no improvement in {max_batches_without_improvement} consecutive batches"
         finally:
             bar.close()
             batches.close()
@@ -206,33 +206,23 @@ class Trainer:
         return history
 
     def batches(self, network, X, Y, batch_size):
-        """Where the gradients of the batches are computed: here, in this process."""
+        """Where the batches live and the steps are taken: here, in this process.
+
+        The one hook the parallel trainers override: a pool of processes
+        (:mod:`tinynet.pool`), PVD and synthetic gradients hand back their own
+        :class:`Batches` instead.
+        """
         return LocalBatches(network, X, Y, batch_size, self.xp)
 
-    def update(self, network, grad, learning_step, m):
-        """W -> W - (η/m) ∂C/∂W and b -> b - (η/m) ∂C/∂b, for every layer at once.
-
-        ``grad`` is ∂C/∂params summed over the m samples of the batch, one flat
-        array laid out like ``network.params`` (it is scaled in place).
-        """
-        descend(network, grad, learning_step / m)
-
-    def step(self, network, ws, learning_step):
-        """One gradient-descent step on the batch held in the workspace ``ws`` (``ws.x``, ``ws.y``)."""
-        network.backprop(ws.x, ws.y, self.xp, ws)
-        self.update(network, ws.grad, learning_step, ws.m)
+    def step(self, network, x, y, learning_step, ws=None):
+        """One step of gradient descent on the batch (x, y); see :func:`step`."""
+        step(network, x, y, learning_step, ws, self.xp)
 
     def mean_cost(self, network, X, Y):
         """The cost per sample, C / n, over the samples (X, Y)."""
         # A diverging run overflows here; TrainingDiverged reports it, not a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             return network.cost_of(X, Y) / len(X)
-
-
-def descend(network, grad, c):
-    """params -> params - c · grad (``grad`` is scaled in place: it is a reused buffer)."""
-    grad *= c
-    network.params -= grad
 
 
 class Batches:
@@ -253,14 +243,14 @@ class Batches:
 
 
 class LocalBatches(Batches):
-    """Batches held and differentiated in this process: rows gathered into a workspace."""
+    """Batches held and differentiated in this process: the rows of each batch gathered into a workspace."""
 
     def __init__(self, network, X, Y, batch_size, xp=np):
         self.network, self.X, self.Y, self.xp = network, X, Y, xp
         self.ws = network.workspace(batch_size, xp)
 
     def load(self, idx):
-        """Make the samples ``idx`` the current batch."""
+        """Make the samples ``idx`` the current batch (copied into the workspace's x and y)."""
         idx = self.xp.asarray(idx)
         self.xp.take(self.X, idx, axis=0, out=self.ws.x)
         self.xp.take(self.Y, idx, axis=0, out=self.ws.y)
@@ -271,8 +261,28 @@ class LocalBatches(Batches):
         return self.ws.grad
 
     def descend(self, c):
-        """One step of gradient descent on the current batch: params -> params - c ∂C/∂params (c = η/m)."""
-        descend(self.network, self.gradient(), c)
+        """One step of gradient descent on the current batch, with c = η/m."""
+        step(self.network, self.ws.x, self.ws.y, c * self.ws.m, self.ws, self.xp)
+
+
+def step(network, x, y, learning_step, ws=None, xp=np):
+    """One step of gradient descent on the batch (x, y):  params -> params - (η/m) ∂C/∂params.
+
+    ∂C/∂params is the gradient of the cost summed over the m samples
+    (``backprop``), so (η/m) ∂C/∂params steps along the mean gradient:
+    W^l -> W^l - (η/m) ∂C/∂W^l and b^l -> b^l - (η/m) ∂C/∂b^l, every layer at once.
+    ``ws``: a workspace for m samples to reuse (``network.workspace(m)``).
+    """
+    ws = ws if ws is not None else network.workspace(len(x), xp)
+    network.backprop(x, y, xp, ws)        # ∂C/∂params, summed over the batch, into ws.grad
+    ws.grad *= learning_step / len(x)     # (η/m) ∂C/∂params, in place: ws.grad is reused
+    network.params -= ws.grad
+
+
+def descend(network, grad, c):
+    """params -> params - c · grad (``grad`` is scaled in place: it is a reused buffer)."""
+    grad *= c
+    network.params -= grad
 
 
 def prepare_data(network, data, name):
@@ -306,8 +316,10 @@ def prepare_data(network, data, name):
         raise ValueError(f"{name}: inputs must be numbers, got dtype {X.dtype}")
     X = X.astype(network.dtype, copy=False)
     _check_all_finite(X, f"{name}: inputs")
+    if not (np.issubdtype(Y.dtype, np.number) or Y.dtype == np.bool_):
+        raise ValueError(f"{name}: outputs (or class labels) must be numbers, got dtype {Y.dtype}")
     if Y.ndim == 1 and outputs > 1:
-        from .datasets import one_hot
+        from .data import one_hot
 
         try:
             Y = one_hot(Y, outputs)
@@ -342,8 +354,9 @@ def _check_args(n, learning_step, batch_iterations, batch_size, min_improvement,
             raise ValueError(message)
 
     if not callable(learning_step):
-        need(isinstance(learning_step, numbers.Real) and learning_step > 0,
-             f"learning_step: expected a positive number, got {learning_step!r}")
+        need(isinstance(learning_step, numbers.Real) and not isinstance(learning_step, bool)
+             and 0 < learning_step < math.inf,
+             f"learning_step: expected a finite positive number or a schedule, got {learning_step!r}")
     need(_is_int(batch_iterations) and batch_iterations >= 1,
          f"batch_iterations: expected a positive integer, got {batch_iterations!r}")
     need(_is_int(batch_size) and batch_size >= 1,
@@ -367,10 +380,53 @@ def _is_int(v):
     return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 
-def _check_finite(history, k, eta):
-    cost = history.costs[-1]
-    if not math.isfinite(cost):
+def _learning_step(schedule, k):
+    eta = float(schedule(k))
+    if not (eta > 0 and math.isfinite(eta)):
+        raise ValueError(f"learning_step: the schedule gave {eta} for batch {k}; expected a finite number > 0")
+    return eta
+
+
+def _validation(network, data, xp):
+    """The validation data as (X, Y, labels) on the trainer's array module."""
+    Xv, Yv = prepare_data(network, data, "validation_data")
+    labels = Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].round()
+    return xp.asarray(Xv), xp.asarray(Yv), xp.asarray(labels)
+
+
+class _DivergenceGuard:
+    """Stops a run whose cost or parameters run away, restoring the last parameters that had not.
+
+    A learning step far too large shows first in the parameters: one step
+    throws the weights to huge values where every unit saturates, and the cost
+    of a saturated network can stay finite (even stop changing) while the
+    weights mean nothing. So a run has diverged when the cost is NaN or
+    infinite, or when the parameters' root mean square exceeds ``GROWTH`` times
+    what it was before training (and at least ``GROWTH``): no training run that
+    works takes its weights anywhere near that.
+    """
+
+    GROWTH = 1000.0
+
+    def __init__(self, network, history):
+        self.network, self.history = network, history
+        self.last_good = network.params.copy()
+        self.limit = self.GROWTH * max(self.rms(), 1.0)
+        self.check(0, None)
+
+    def rms(self):
+        params = self.network.params
+        return float(self.network.xp.linalg.norm(params)) / max(params.size, 1) ** 0.5
+
+    def check(self, k, eta):
+        cost, rms = self.history.costs[-1], self.rms()
+        if math.isfinite(cost) and rms <= self.limit:  # (NaN fails the comparison too)
+            self.last_good[...] = self.network.params
+            return
         where = "before training" if k == 0 else f"after batch {k} (learning_step={eta:g})"
-        raise TrainingDiverged(
-            f"the cost became {cost} {where}: training diverged; try a smaller learning_step", history
-        )
+        what = f"the cost became {cost}" if not math.isfinite(cost) else \
+            f"the parameters' size (root mean square) grew to {rms:.3g}" if math.isfinite(rms) else \
+            "the parameters became NaN or infinite"
+        self.network.params[...] = self.last_good
+        raise TrainingDiverged(f"{what} {where}: training diverged; try a smaller learning_step "
+                               "(the network keeps the parameters it had before that batch)", self.history)

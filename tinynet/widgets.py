@@ -22,7 +22,7 @@ import ipywidgets as W
 import numpy as np
 
 from .lessonkit import pyplot as _pyplot
-from .trainer import LocalBatches, Trainer, prepare_data
+from .trainer import Trainer, prepare_data
 
 
 def figure_png(fig):
@@ -99,7 +99,7 @@ class TrainingStepper:
         self.learning_step, self.batch_size = learning_step, batch_size
         self.rng = np.random.default_rng(seed)
         self.trainer = Trainer()
-        self.batches = LocalBatches(network, self.X, self.Y, batch_size)
+        self.ws = network.workspace(batch_size)
         self.costs = [self.trainer.mean_cost(network, self.X, self.Y)]
         self.grad_norms = []  # per batch: [‖nabla_w^l‖ for each layer]
         self.button = W.Button(description="train one batch", icon="play")
@@ -113,10 +113,10 @@ class TrainingStepper:
     def step(self):
         """Train ``self.steps.value`` batches, then redraw."""
         for _ in range(max(1, self.steps.value)):
-            self.batches.load(self.rng.choice(len(self.X), self.batch_size, replace=False))
-            grad = self.batches.gradient()
-            self.grad_norms.append([float(np.linalg.norm(g)) for g in self.batches.ws.nabla_w])
-            self.trainer.update(self.network, grad, self.learning_step, self.batch_size)
+            idx = self.rng.choice(len(self.X), self.batch_size, replace=False)
+            self.trainer.step(self.network, self.X[idx], self.Y[idx], self.learning_step, self.ws)
+            nabla_w = self.network.gradients(self.ws)[0]  # what that step's backprop computed
+            self.grad_norms.append([float(np.linalg.norm(g)) for g in nabla_w])
             self.costs.append(self.trainer.mean_cost(self.network, self.X, self.Y))
         self._show()
 
