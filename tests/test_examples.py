@@ -93,6 +93,6 @@ def test_cnn_train_on_the_gpu_says_what_is_missing(capsys, tmp_path):
         require_cupy()
     except RuntimeError as e:
         assert tinynet(["cnn", "train", "--gpu", "--max-batches", "2"]) == 2
-        assert f"error: {e}" in capsys.readouterr().err
+        assert capsys.readouterr().err == f"tinynet: {e}\n"
     else:
         assert tinynet(["cnn", "train", "--gpu", "--max-batches", "2"]) == 0

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from tinynet import ConvNet, Conv2D, Dense, Flatten, MaxPool2D, Trainer, serialize_neural_network
+from tinynet.cli import file_to_write, run
 from tinynet.datasets import load_mnist
 from tinynet.examples import digits_recognizer
 
@@ -54,23 +55,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "test":
         return digits_recognizer.main(["test", "--model", args.model] + (["--data", args.data] if args.data else []))
-    try:
-        if args.gpu:
-            from tinynet.gpu import GPUTrainer
+    file_to_write(args.model, "--model")
+    if args.gpu:
+        from tinynet.gpu import GPUTrainer
 
-            trainer = GPUTrainer()
-        elif args.workers:
-            from tinynet.pool import PoolTrainer
+        trainer = GPUTrainer()
+    elif args.workers:
+        from tinynet.pool import PoolTrainer
 
-            trainer = PoolTrainer(args.workers)
-        else:
-            trainer = Trainer()
-        data = load_mnist("train", path=args.data)
-        print(f"Training data: {data.source}")
-        net, history = fit(*data, seed=args.seed, max_batches=args.max_batches, trainer=trainer)
-    except (ValueError, RuntimeError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        trainer = PoolTrainer(args.workers)
+    else:
+        trainer = Trainer()
+    data = load_mnist("train", path=args.data)
+    print(f"Training data: {data.source}")
+    net, history = fit(*data, seed=args.seed, max_batches=args.max_batches, trainer=trainer)
     serialize_neural_network(net, args.model)
     print(f"{net!r}: {history.batches} batches ({history.stop_reason}) in {history.wall_time:.1f} s")
     print(f"Network saved to {args.model}")
@@ -78,4 +76,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main, sys.argv[1:]))

@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 from tinynet import NeuralNetwork, Trainer, load_from_file, serialize_neural_network
+from tinynet.cli import file_to_read, file_to_write, run
 from tinynet.data import train_validation_split
 from tinynet.datasets import load_mnist
 
@@ -61,6 +62,8 @@ def fit(X, labels, preset="classic", seed=0, max_batches=MAX_BATCHES, print_ever
 
 
 def train(args):
+    file_to_write(args.model, "--model")
+    file_to_write(args.report, "--report")
     data = load_mnist("train", path=args.data)
     print(f"Training data: {data.source}")
     network, history, (X_val, y_val) = fit(*data, args.preset, args.seed, args.max_batches, args.print_every)
@@ -102,7 +105,8 @@ def confusion_matrix(labels, predicted, k=10):
 
 
 def test(args):
-    network = load_from_file(args.model)
+    hint = " (tinynet digits train makes one)" if args.model == MODEL else ""
+    network = load_from_file(file_to_read(args.model, "--model", hint))
     if network.sizes[0] != 784 or network.sizes[-1] != 10:
         raise ValueError(f"{args.model}: a digits model needs 784 inputs and 10 outputs, "
                          f"this one has sizes {network.sizes}")
@@ -143,12 +147,8 @@ def main(argv=None):
     p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.datasets")
     p.set_defaults(run=test)
     args = parser.parse_args(argv)
-    try:
-        return args.run(args)
-    except (ValueError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    return args.run(args)  # a mistake raises; tinynet.cli.run says it in one line
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main, sys.argv[1:]))

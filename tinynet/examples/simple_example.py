@@ -8,10 +8,12 @@ Run it as ``tinynet simple-example`` or ``python -m tinynet.examples.simple_exam
 """
 
 import argparse
+import sys
 
 import numpy as np
 
 from tinynet import NeuralNetwork, Trainer, TrainingDataSample, serialize_neural_network
+from tinynet.cli import file_to_write, run
 
 
 def team(p):
@@ -24,6 +26,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="seed for the data, the weights and the batches")
     parser.add_argument("--output", default="simple_example_config.txt", help="where to save the trained network")
     args = parser.parse_args(argv)
+    file_to_write(args.output, "--output")
 
     rng = np.random.default_rng(args.seed)
     network = NeuralNetwork([2, 1], seed=args.seed)
@@ -57,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main, sys.argv[1:]))
