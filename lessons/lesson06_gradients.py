@@ -4,6 +4,11 @@ Once every δ is known, the gradient of every parameter is one multiplication
 away: a bias moves z one for one, and weight W^l_jk moves z^l_j by a^(l-1)_k.
 For a batch the per-sample gradients add up, which in code is one matrix
 product per layer: nabla_w = deltaᵀ a.
+
+``backprop`` returns ``(nabla_w, nabla_b)``, weights first: the order of the
+blocks in the flat ``params`` (W1, b1, W2, ...). Nielsen's ``network.py``
+returns ``(nabla_b, nabla_w)``; the arrays are the same, the pair is the
+other way round.
 """
 
 import numpy as np

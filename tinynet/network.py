@@ -1,14 +1,18 @@
-"""A fully connected network: feedforward and backpropagation, written once.
+"""A fully connected network: its feedforward and backpropagation, written once.
 
-Notation, the same in the lessons and the docs:
+Notation, the same in the lessons and the docs (the docs' home page has the
+whole table, the convolutional and stable networks' symbols included):
 
-    layer 0 is the input, layers l = 1..L compute
-    z^l = W^l a^(l-1) + b^l        the weighted input of layer l
-    a^l = σ^l(z^l)                 its activation;  a^0 = x,  a^L is the output
-    C                              the cost of the output a^L against the target y
-    delta^l = ∂C/∂z^l              the error of layer l
-
-    W^l has shape (n_l, n_(l-1)): W^l[j, k] connects unit k of layer l-1 to unit j of layer l.
+    x = a^0              the input; a batch of m samples is a matrix, one sample per row
+    y                    the target
+    W^l, b^l             weights and biases of layer l = 1..L (W^l[j, k] connects unit k
+                         of layer l-1 to unit j of layer l: shape (n_l, n_(l-1)))
+    z^l = W^l a^(l-1) + b^l     the weighted input of layer l
+    a^l = σ^l(z^l)       its activation; a^L is the output
+    C                    the cost of the output a^L against y, summed over the batch
+    delta^l = ∂C/∂z^l    the error of layer l
+    nabla_w, nabla_b     the gradients ∂C/∂W^l and ∂C/∂b^l, summed over the batch
+    η, m                 the learning step and the batch size
 
 The equations are written for one sample as a column vector. In code a batch of
 m samples is a matrix with one sample per ROW, so every equation appears
@@ -19,8 +23,14 @@ delta^lᵀ a^(l-1). That single product per layer is what makes training fast.
 In Python lists the layers are counted from 0: ``weights[i]`` is W^(i+1), and
 ``a[i]`` in a pass is a^i (``a[0]`` is the input).
 
+``backprop`` returns ``(nabla_w, nabla_b)``: weights first, the order of the
+blocks in ``params`` (W1, b1, W2, ...). Nielsen's ``network.py`` returns
+``(nabla_b, nabla_w)``; the arrays are the same.
+
 All arithmetic goes through ``xp``, the array module (``numpy``, or ``cupy`` on
-a GPU), so every trainer runs this same code.
+a GPU), so every trainer runs this same code. What every network kind shares
+(the flat ``params``, checks, ``backprop``, ``predict``, ``evaluate``,
+``trace``, saving) is in :mod:`tinynet.base`.
 """
 
 import numpy as np
