@@ -1,251 +1,148 @@
-"""A small convolutional network: Conv2D, MaxPool2D, Flatten and Dense layers.
+"""A plain convolutional network: Conv2D, MaxPool2D, Flatten and Dense layers, read in one sitting.
 
-``ConvNet`` keeps the contract of :class:`~tinynet.NeuralNetwork` (flat
-``params``, ``feedforward``, ``backprop``, ``cost_of``, ``predict``,
-``evaluate``, ``workspace``, ``to``), so every trainer trains it unchanged.
-Inputs arrive flat, one sample per row (a 28x28 digit is 784 numbers), and are
-seen as images of shape ``input_shape`` = (channels, height, width).
+Notation, as for the fully connected network: layer l turns a^(l-1) into its
+weighted input z^l and its activation a^l = σ(z^l) (a pooling or flatten
+layer's σ is the identity); delta^l = ∂C/∂z^l. Each layer's ``forward``
+computes z^l from a^(l-1); its ``backward`` takes delta^l, writes its
+parameters' gradients and returns ∂C/∂a^(l-1); the activation then gives
 
-Notation, as for the fully connected network: layer l turns a^(l-1) into
-z^l and a^l = σ(z^l); delta^l = ∂C/∂z^l. Each layer's ``forward`` computes z^l
-from a^(l-1); its ``backward`` takes delta^l and returns ∂C/∂a^(l-1) (writing
-its parameters' gradients on the way); the activation then turns that into
-delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)), exactly as in the dense network.
+    delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)),
 
-Everything is vectorized over the batch and the pixels: a convolution is one
-matrix product over all its windows (im2col), max-pooling a few element-wise
-operations over whole blocks of the maps, and the Python loops run over layers,
-kernel offsets and pooling positions, never over samples or pixels. All
-arithmetic goes through ``xp``.
+exactly as in the dense network. Inputs arrive flat, one image per row (a
+28x28 digit is 784 numbers), and are seen as maps of shape (m, C, H, W).
+
+A convolution is a dense layer applied to every k x k window of its input
+with the same weights: ``im2col`` copies each window into a column, and the
+layer becomes one matrix product forward and three backward, the very
+products of the dense network. :mod:`tinynet.conv_fast` computes the same
+numbers faster; this module is the reference it is tested against.
 """
 
 import numpy as np
 
-from .activations import get_activation
-from .costs import get_cost
-from .network import BatchWorkspace, Network
+from .activations import ACTIVATIONS, get_activation
+from .base import HeaderError, Network, check_dtype, header_choice, header_int, make_rng
+from .costs import COSTS, get_cost
 
 
-def scratch(memo, key, shape, dtype, xp, like=None):
-    """An array for ``key`` kept in ``memo`` between passes (made on the first, or when its shape changes).
+def im2col(a, k, xp):
+    """Every k x k window of a (m, C, H, W) as a column: shape (C·k·k, m·Ho·Wo), Ho = H-k+1, Wo = W-k+1.
 
-    A pass of a convolution over a batch of 200 digits makes about 100 MB of
-    large arrays (windows, feature maps, their errors). Allocated afresh on
-    every step, the allocator hands them back to the operating system and
-    page-faults them in again on the next: that costs as much as the
-    arithmetic. So within ``backprop`` each layer keeps its large arrays in its
-    memo and writes into them (``out=``); the memos live in the workspace.
-    With no memo (a plain ``forward``) a new array is made each time.
-    ``like``: an array whose shape and memory layout to copy (e.g. a transposed view).
-    """
-    arr = memo.get(key) if memo is not None else None
-    if like is not None:
-        if arr is None or arr.shape != like.shape or arr.strides != like.strides or arr.dtype != like.dtype:
-            arr = xp.empty_like(like)
-    elif arr is None or arr.shape != tuple(shape) or arr.dtype != dtype:
-        arr = xp.empty(shape, dtype)
-    if memo is not None:
-        memo[key] = arr
-    return arr
-
-
-def im2col(a, k, xp, out=None, stride=1):
-    """Every k x k window of a (m, C, H, W), ``stride`` apart, as a column: shape (C·k·k, m·Ho·Wo).
-
-    Ho = (H - k) // stride + 1 windows fit down, Wo across. Row (c, u, v) holds
-    a[:, c, stride·i + u, stride·j + v] for every sample and every window
-    position (i, j), in that order (sample, i, j), so a convolution becomes one
-    matrix product. The loop runs over the k·k kernel offsets only; each copies
-    one shifted view of the whole batch.
-    ``out``: a C-contiguous array of that shape to write into (a new one by default).
+    Column (sample, i, j) is the window a[sample, :, i:i+k, j:j+k], flattened;
+    row (c, u, v) holds pixel a[c, i+u, j+v] of every window. The loop runs
+    over the k·k offsets (u, v) only: each copies one shifted view of the batch.
     """
     m, C, H, W = a.shape
-    Ho, Wo = (H - k) // stride + 1, (W - k) // stride + 1
-    if out is None:
-        out = xp.empty((C * k * k, m * Ho * Wo), a.dtype)
-    cols = out.reshape(C, k, k, m, Ho, Wo)
+    Ho, Wo = H - k + 1, W - k + 1
+    cols = xp.empty((C, k, k, m, Ho, Wo), a.dtype)
     for u in range(k):
         for v in range(k):
-            shifted = a[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
-            cols[:, u, v] = shifted.transpose(1, 0, 2, 3)
+            cols[:, u, v] = a[:, :, u:u + Ho, v:v + Wo].transpose(1, 0, 2, 3)
+    return cols.reshape(C * k * k, m * Ho * Wo)
+
+
+def col2im(g, shape, k, xp):
+    """The way back of im2col: each column of g (C·k·k, m·Ho·Wo) added onto the window it came from.
+
+    A pixel lies in up to k·k windows, so ∂C/∂a[c, y, x] is the sum of the
+    entries of g that were copies of it: Σ_(u, v) g[(c, u, v), (sample, y-u, x-v)].
+    """
+    m, C, H, W = shape
+    Ho, Wo = H - k + 1, W - k + 1
+    g = g.reshape(C, k, k, m, Ho, Wo)
+    out = xp.zeros(shape, g.dtype)
+    for u in range(k):
+        for v in range(k):
+            out[:, :, u:u + Ho, v:v + Wo] += g[:, u, v].transpose(1, 0, 2, 3)
     return out
 
 
 class Conv2D:
-    """Convolution with ``filters`` kernels of size k x k, valid padding, stride 1.
+    """``filters`` kernels of size k x k over all input channels; valid padding, stride 1.
 
-    Parameters: K (filters, C, k, k) and b (filters,). For output channel f at (i, j):
+    Parameters K^l (F, C, k, k) and b^l (F,). For output channel f at (i, j):
 
         z[f, i, j] = Σ_c Σ_u Σ_v K[f, c, u, v] · a[c, i+u, j+v] + b[f]
 
-    (a correlation, as every framework computes a "convolution"). Backward, with
-    delta = ∂C/∂z:
-
-        ∂C/∂K[f, c, u, v] = Σ_(samples, i, j) delta[f, i, j] · a[c, i+u, j+v]
-        ∂C/∂b[f]          = Σ_(samples, i, j) delta[f, i, j]
-        ∂C/∂a             = delta, zero-padded by k-1, correlated with the kernel flipped
-                            (rotated 180°) and with its input and output channels swapped.
+    (a correlation, as every framework computes a "convolution").
     """
 
     kind = "conv2d"
 
     def __init__(self, filters, kernel_size, activation="identity"):
-        self.filters, self.k, self.activation = int(filters), int(kernel_size), activation
+        self.filters = whole(filters, "filters", 1, 10000)
+        self.k = whole(kernel_size, "kernel_size", 1, 64)
+        self.activation = get_activation(activation).name
 
     def describe(self):
         return f"{self.kind} {self.filters} {self.k} {self.activation}"
 
     def output_shape(self, shape):
+        if len(shape) != 3:
+            raise ValueError("layers: a convolution needs maps (C, H, W): put it before Flatten")
         C, H, W = shape
         if H < self.k or W < self.k:
             raise ValueError(f"layers: a {self.k}x{self.k} kernel does not fit a {H}x{W} input")
         return self.filters, H - self.k + 1, W - self.k + 1
 
     def param_shapes(self, shape):
-        return [(self.filters, shape[0], self.k, self.k), (self.filters,)]
+        return [("K", (self.filters, shape[0], self.k, self.k)), ("b", (self.filters,))]
 
-    def fan_in(self, shape):
-        return shape[0] * self.k * self.k
+    def forward(self, a, params, xp):
+        """z^l = K^l * a^(l-1) + b^l as ONE matrix product: z = K cols + b, K seen as (F, C·k·k).
 
-    def windows(self, a, xp, memo=None, pool=1):
-        """im2col's windows of a with a last row of ones, ``[cols; 1]``: shape (C·k·k + 1, m·Ho·Wo).
-
-        A bias is a weight on an input that is always 1: with the row of ones,
-        ``z = [K b] [cols; 1]`` and ``[∂C/∂K ∂C/∂b] = delta [cols; 1]ᵀ`` are one
-        matrix product each (no separate pass over the maps for b).
-
-        With ``pool`` = s > 1 (an s x s max-pool follows), the windows are the
-        pool's patches instead: (k+s-1) x (k+s-1), s apart, one per pooled
-        value, shape (C·(k+s-1)² + 1, m·(Ho/s)·(Wo/s)); see ``pool_kernels``.
-        """
-        m, C, H, W = a.shape
-        k, s = self.k + pool - 1, pool
-        shape = (C * k * k + 1, m * ((H - self.k + 1) // s) * ((W - self.k + 1) // s))
-        cols = memo.get("cols") if memo is not None else None
-        if cols is None or cols.shape != shape or cols.dtype != a.dtype:
-            cols = xp.empty(shape, a.dtype)
-            cols[-1] = 1  # kept between passes: only the windows above it are rewritten
-            if memo is not None:
-                memo["cols"] = cols
-        im2col(a, k, xp, out=cols[:-1], stride=s)
-        return cols
-
-    def pool_kernels(self, K, b, s, xp, memo=None):
-        """[K b] for a patch of an s x s pool: the s·s copies of K, shape (F·s·s, C·(k+s-1)² + 1).
-
-        An s x s pool compares s·s values of z: candidate (p, q) of pooled value
-        (i, j) is z at (s·i + p, s·j + q), the k x k window at offset (p, q) of the
-        (k+s-1) x (k+s-1) patch at (s·i, s·j). So row (f, p, q) holds K[f] placed
-        at offset (p, q) of that patch, zeros elsewhere: one product with the
-        patches gives every candidate. Per pooled value im2col then copies
-        (k+s-1)² numbers of each channel instead of the s²·k² of its s·s windows
-        (36 instead of 100 for k = 5, s = 2), for (k+s-1)²/k² as many
-        multiplications (1.44x).
-        """
-        F, C, k, _ = K.shape
-        Kp = scratch(memo, "Kp", (F, s, s, C * (k + s - 1) ** 2 + 1), K.dtype, xp)
-        grid = Kp[..., :-1].reshape(F, s, s, C, k + s - 1, k + s - 1)
-        grid[...] = 0
-        for p in range(s):
-            for q in range(s):
-                grid[:, p, q, :, p:p + k, q:q + k] = K
-        Kp[..., -1] = b[:, None, None]
-        return Kp.reshape(F * s * s, -1)
-
-    def forward(self, a, params, xp, memo=None, pool=1):
-        """z = K * a + b for the batch: shape (m, F, Ho, Wo).
-
-        ``pool`` = s > 1 (in a backprop pass, when an s x s MaxPool2D follows):
-        z comes out already as that pool's candidates, shape (F, s·s, m, Ho/s, Wo/s),
-        the same numbers in the order the pool compares them (see ``pool_kernels``).
+        Returns z (m, F, Ho, Wo) and the windows ``cols``, which backward reuses.
         """
         K, b = params
-        m, _, H, W = a.shape
-        F = self.filters
-        cols = self.windows(a, xp, memo, pool)  # kept in the memo: backward needs the same windows
-        if pool > 1:
-            Kb = self.pool_kernels(K, b, pool, xp, memo)
-        else:
-            Kb = scratch(memo, "Kb", (F, cols.shape[0]), a.dtype, xp)
-            Kb[:, :-1] = K.reshape(F, -1)
-            Kb[:, -1] = b
-        z = scratch(memo, "z", (Kb.shape[0], cols.shape[1]), a.dtype, xp)
-        xp.matmul(Kb, cols, out=z)  # one matrix product: (F, m·Ho·Wo), or (F·s·s, m·(Ho/s)·(Wo/s))
-        if pool > 1:
-            return z.reshape(F, pool * pool, m, (H - self.k + 1) // pool, (W - self.k + 1) // pool)
-        return z.reshape(F, m, H - self.k + 1, W - self.k + 1).transpose(1, 0, 2, 3)
+        m, F = len(a), self.filters
+        _, Ho, Wo = self.output_shape(a.shape[1:])
+        cols = im2col(a, self.k, xp)                   # each window a column, like a sample of a dense layer
+        z = K.reshape(F, -1) @ cols + b[:, None]       # z = K cols + b: (F, m·Ho·Wo)
+        return z.reshape(F, m, Ho, Wo).transpose(1, 0, 2, 3), cols
 
-    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
+    def backward(self, delta, a, cols, params, grads, xp, need_input_grad=True):
+        """The dense layer's three products, with the windows as its inputs; delta = delta^l (m, F, Ho, Wo).
+
+        ∂C/∂K = delta colsᵀ        (summed over every window of every sample)
+        ∂C/∂b = Σ_windows delta
+        ∂C/∂a = col2im(Kᵀ delta)   (Kᵀ delta is ∂C/∂cols; col2im adds each window back where it lay)
+
+        Why col2im rather than correlating delta with the flipped kernel (the
+        same sums, pixel by pixel): it is the dense rule ∂C/∂a = Wᵀ delta on
+        the matrices the forward pass built, with no padding or channel swap to see.
+        """
         K, _ = params
         dK, db = grads
         F = self.filters
-        s = int(round(delta.shape[1] ** 0.5)) if delta.ndim == 5 else 1  # the pool that follows
-        d = delta.reshape(F * s * s, -1) if s > 1 else delta.transpose(1, 0, 2, 3).reshape(F, -1)
-        cols = memo["cols"] if memo else self.windows(a, xp, pool=s)  # the forward pass's windows
-        # [∂C/∂K ∂C/∂b]ᵀ = [cols; 1] deltaᵀ: written in this order (the long sum over the
-        # windows inside), the product runs faster in OpenBLAS than d [cols; 1]ᵀ.
-        dKb_T = xp.matmul(cols, d.T, out=scratch(memo, "dKb_T", (cols.shape[0], d.shape[0]), d.dtype, xp))
-        if s == 1:
-            dK.reshape(F, -1)[...] = dKb_T[:-1].T
-            db[...] = dKb_T[-1]
-        else:  # the gradient of each of K's s·s copies (see pool_kernels), added up
-            k = self.k
-            grid = dKb_T[:-1].T.reshape(F, s, s, -1, k + s - 1, k + s - 1)
-            dK[...] = grid[:, 0, 0, :, :k, :k]
-            for p in range(s):
-                for q in range(s):
-                    if p or q:
-                        dK += grid[:, p, q, :, p:p + k, q:q + k]
-            db[...] = dKb_T[-1].reshape(F, s * s).sum(axis=1)
-        if not need_input_grad:
+        d = delta.transpose(1, 0, 2, 3).reshape(F, -1)    # delta as (F, m·Ho·Wo): a column per window
+        xp.matmul(d, cols.T, out=dK.reshape(F, -1))        # ∂C/∂K = delta colsᵀ
+        d.sum(axis=1, out=db)                              # ∂C/∂b = Σ delta
+        if not need_input_grad:                            # (the input image needs no error)
             return None
-        k = self.k
-        m, _, H, W = a.shape
-        Ho, Wo = H - k + 1, W - k + 1
-        shape = (m, F, Ho + 2 * (k - 1), Wo + 2 * (k - 1))
-        padded = memo.get("padded") if memo else None
-        if padded is None or padded.shape != shape:
-            padded = xp.zeros(shape, delta.dtype)  # the border stays 0; each pass writes the middle
-            if memo is not None:
-                memo["padded"] = padded
-        if s > 1:  # the pool's candidates (F, s·s, m, Ho/s, Wo/s) back to their places
-            H2, W2 = delta.shape[3:]
-            middle = padded[:, :, k - 1:k - 1 + s * H2, k - 1:k - 1 + s * W2]  # what the pool cuts stays 0
-            middle.reshape(m, F, H2, s, W2, s)[...] = delta.reshape(F, s, s, m, H2, W2).transpose(3, 0, 4, 1, 5, 2)
-        else:
-            padded[:, :, k - 1:k - 1 + Ho, k - 1:k - 1 + Wo] = delta
-        flipped = K[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, k, k)
-        inner = memo.setdefault("input_grad", {}) if memo is not None else None
-        return Conv2D(flipped.shape[0], k).forward(padded, (flipped, xp.zeros(flipped.shape[0], delta.dtype)), xp,
-                                                   inner)
+        return col2im(K.reshape(F, -1).T @ d, a.shape, self.k, xp)  # ∂C/∂a = col2im(Kᵀ delta)
 
 
 class MaxPool2D:
-    """Max-pooling over non-overlapping ``size`` x ``size`` windows (a remainder is cut off).
+    """Max-pooling over non-overlapping s x s blocks (a remainder of rows or columns is cut off).
 
-    No parameters. Backward, the gradient goes to the arg-max of each window,
-    the one input that decided the output; the others get 0. (On a tie, the
-    first of the tied inputs in reading order wins.)
+        z[c, i, j] = max_(p, q < s) a[c, s·i + p, s·j + q]
 
-    Each window has s·s candidates, and candidate (p, q) of every window is
-    a[:, :, p::s, q::s]. Laid out as s·s blocks of shape (C, m, H/s, W/s), the
-    maximum is a knockout tournament between whole blocks (see ``_knockout``):
-    each match is one element-wise maximum over long contiguous arrays, far
-    faster than visiting the windows one by one. In a backprop pass the
-    convolution before the pool writes its output straight in this layout
-    (Conv2D.forward's ``pool``); other inputs are copied into it.
+    No parameters. Forward keeps the arg-max ``mask``: 1 where a block's
+    maximum lies (the first of tied inputs in reading order), 0 elsewhere.
     """
 
     kind = "maxpool2d"
     activation = "identity"
 
     def __init__(self, size=2):
-        self.size = int(size)
+        self.size = whole(size, "size", 1, 64)
 
     def describe(self):
         return f"{self.kind} {self.size}"
 
     def output_shape(self, shape):
+        if len(shape) != 3:
+            raise ValueError("layers: a max-pool needs maps (C, H, W): put it before Flatten")
         C, H, W = shape
         if H < self.size or W < self.size:
             raise ValueError(f"layers: a {self.size}x{self.size} pool does not fit a {H}x{W} input")
@@ -254,109 +151,36 @@ class MaxPool2D:
     def param_shapes(self, shape):
         return []
 
-    def _places(self, a):
-        """The views of the maps a (m, C, H, W) where candidate (p, q) of every window lies, in reading order."""
-        s = self.size
-        H2, W2 = a.shape[2] // s, a.shape[3] // s
-        return [a[:, :, p:s * H2:s, q:s * W2:s].transpose(1, 0, 2, 3) for p in range(s) for q in range(s)]
-
-    def candidates(self, a, xp, memo=None):
-        """The s·s candidates of every window of a (m, C, H, W), as blocks: shape (C, s·s, m, H/s, W/s)."""
+    def forward(self, a, params, xp):
+        """z = the maximum of each s x s block of a (m, C, H, W); returns z (m, C, H/s, W/s) and the mask."""
         s = self.size
         m, C, H, W = a.shape
-        out = scratch(memo, "candidates", (C, s * s, m, H // s, W // s), a.dtype, xp)
-        for i, place in enumerate(self._places(a)):
-            out[:, i] = place
-        return out
+        Hp, Wp = H // s, W // s
+        # each block's s·s values side by side, in reading order: (m, C, Hp, Wp, s·s)
+        blocks = a[:, :, :Hp * s, :Wp * s].reshape(m, C, Hp, s, Wp, s).transpose(0, 1, 2, 4, 3, 5)
+        blocks = blocks.reshape(m, C, Hp, Wp, s * s)
+        z = blocks.max(axis=-1)
+        winner = blocks.argmax(axis=-1)                    # the first maximum on a tie
+        one_hot = winner[..., None] == xp.arange(s * s)    # (m, C, Hp, Wp, s·s)
+        mask = xp.zeros(a.shape, a.dtype)                  # the cut-off rows and columns stay 0
+        mask[:, :, :Hp * s, :Wp * s] = one_hot.reshape(m, C, Hp, Wp, s, s).transpose(0, 1, 2, 4, 3, 5) \
+            .reshape(m, C, Hp * s, Wp * s)
+        return z, mask
 
-    def forward(self, a, params, xp, memo=None):
-        """The pooled maps (m, C, H/s, W/s), from the maps a or from a convolution's candidates (5 axes)."""
-        cand = a if a.ndim == 5 else self.candidates(a, xp, memo)
-        best, rounds = _knockout([cand[:, i] for i in range(cand.shape[1])], xp, memo)
-        if memo is not None:
-            memo["rounds"] = rounds
-        return best.transpose(1, 0, 2, 3)  # lying channel by channel in memory, as the blocks do
+    def backward(self, delta, a, mask, params, grads, xp, need_input_grad=True):
+        """∂C/∂a = upsample(delta) ⊙ mask: each block's error goes to its arg-max, the one input that decided it.
 
-    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
-        if not memo:
-            memo = {}
-            self.forward(a, params, xp, memo)
+        upsample copies delta[c, i, j] to every place of block (i, j); the mask keeps the arg-max's copy.
+        """
         s = self.size
-        if a.ndim == 5:
-            shape = a.shape
-        else:
-            m, C, H, W = a.shape
-            shape = (C, s * s, m, H // s, W // s)
-        g = scratch(memo, "g candidates", shape, delta.dtype, xp)
-        delta = delta.transpose(1, 0, 2, 3)  # (C, m, H/s, W/s), as the blocks
-        _route(delta, memo["rounds"], [g[:, i] for i in range(s * s)], xp,
-               scratch(memo, "mask", delta.shape, xp.bool_, xp))
-        if a.ndim == 5:
-            return g  # to the convolution, in its own layout
-        out = scratch(memo, "g", a.shape, delta.dtype, xp)  # ∂C/∂a: each block back to its places
-        if a.shape[2] % s or a.shape[3] % s:
-            out[...] = 0  # the cut-off rows and columns get no error
-        for i, place in enumerate(self._places(out)):
-            place[...] = g[:, i]
-        return out
-
-
-def _knockout(players, xp, memo=None):
-    """The element-wise maximum of equally shaped arrays, played as a knockout tournament.
-
-    Round after round, player 0 meets player 1, 2 meets 3, ... (an odd one out
-    goes through to the next round). A match is one ``xp.maximum``; whether the
-    second player won (strictly greater: on a tie the first wins) is kept for
-    the way back. Returns the champion and, per round, the matches' results.
-    """
-    rounds = []
-    while len(players) > 1:
-        winners, results = [], []
-        for i in range(0, len(players) - 1, 2):
-            first, second = players[i], players[i + 1]
-            key = f"round {len(rounds)} match {i // 2}"
-            won = xp.greater(second, first, out=scratch(memo, key + " won", first.shape, xp.bool_, xp))
-            winners.append(xp.maximum(first, second, out=scratch(memo, key, first.shape, first.dtype, xp)))
-            results.append(won)
-        winners += players[len(players) - len(players) % 2:]  # the odd one out
-        rounds.append(results)
-        players = winners
-    return players[0], rounds
-
-
-def _route(delta, rounds, out, xp, mask):
-    """The tournament played back: a player's error is delta where it won every match it played, else 0.
-
-    ``out``: one array per player of the first round, written in place.
-    ``mask``: a bool array of delta's shape to work in.
-    Each player's path is one "and" of its matches' results (of "won" when it
-    played second, of "not won" when it played first) over small bool arrays,
-    then one product with delta: exactly one player of each window, the arg-max,
-    gets the error.
-    """
-    for player in range(len(out)):
-        path, i = None, player  # path: where this player won every match so far; i: its place in the round
-        for matches in rounds:
-            match, second = divmod(i, 2)
-            if match == len(matches):  # the odd one out: no match this round
-                i = match
-                continue
-            won = matches[match]
-            if path is None:
-                path = won if second else xp.logical_not(won, out=mask)
-            elif second:
-                path = xp.logical_and(path, won, out=mask)
-            else:
-                path = xp.greater(path, won, out=mask)  # path and not won
-            i = match
-        if path is None:  # a single player: no matches
-            xp.copyto(out[player], delta)
-        else:
-            xp.multiply(delta, path, out=out[player])
+        Hp, Wp = delta.shape[2:]
+        up = xp.zeros(mask.shape, delta.dtype)
+        up[:, :, :Hp * s, :Wp * s] = delta.repeat(s, axis=2).repeat(s, axis=3)
+        return up * mask
 
 
 class Flatten:
-    """(m, C, H, W) -> (m, C·H·W): the image becomes a vector for the dense layers."""
+    """(m, C, H, W) -> (m, C·H·W): z = the maps as one vector per sample; ∂C/∂a = delta in the maps' shape."""
 
     kind = "flatten"
     activation = "identity"
@@ -370,24 +194,21 @@ class Flatten:
     def param_shapes(self, shape):
         return []
 
-    def forward(self, a, params, xp, memo=None):
-        if a.flags.c_contiguous:
-            return a.reshape(a.shape[0], -1)
-        out = scratch(memo, "z", (a.shape[0], a[0].size), a.dtype, xp)  # maps lying channel-major: a copy
-        out.reshape(a.shape)[...] = a
-        return out
+    def forward(self, a, params, xp):
+        return a.reshape(len(a), -1), None
 
-    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
+    def backward(self, delta, a, saved, params, grads, xp, need_input_grad=True):
         return delta.reshape(a.shape)
 
 
 class Dense:
-    """A fully connected layer: z = W a + b (z = a Wᵀ + b for a batch of rows), as in NeuralNetwork."""
+    """A fully connected layer, as in NeuralNetwork: z = W a + b (z = a Wᵀ + b for a batch of rows)."""
 
     kind = "dense"
 
     def __init__(self, units, activation="sigmoid"):
-        self.units, self.activation = int(units), activation
+        self.units = whole(units, "units", 1, 10000)
+        self.activation = get_activation(activation).name
 
     def describe(self):
         return f"{self.kind} {self.units} {self.activation}"
@@ -398,59 +219,43 @@ class Dense:
         return (self.units,)
 
     def param_shapes(self, shape):
-        return [(self.units, shape[0]), (self.units,)]
+        return [("W", (self.units, shape[0])), ("b", (self.units,))]
 
-    def fan_in(self, shape):
-        return shape[0]
-
-    def forward(self, a, params, xp, memo=None):
+    def forward(self, a, params, xp):
         W, b = params
-        z = a @ W.T
-        z += b
-        return z
+        return a @ W.T + b, None                           # z = W a + b, one row per sample
 
-    def backward(self, a, z, delta, params, grads, xp, need_input_grad=True, memo=None):
+    def backward(self, delta, a, saved, params, grads, xp, need_input_grad=True):
         W, _ = params
         dW, db = grads
-        xp.matmul(delta.T, a, out=dW)
-        delta.sum(axis=0, out=db)
-        if not need_input_grad:
-            return None
-        return xp.matmul(delta, W, out=scratch(memo, "g", a.shape, a.dtype, xp))
+        xp.matmul(delta.T, a, out=dW)                      # ∂C/∂W = delta aᵀ, summed over the batch
+        delta.sum(axis=0, out=db)                          # ∂C/∂b = Σ delta
+        return delta @ W if need_input_grad else None      # ∂C/∂a = Wᵀ delta
 
 
 LAYERS = {cls.kind: cls for cls in (Conv2D, MaxPool2D, Flatten, Dense)}
+ARGS = {"conv2d": ("filters", "kernel size", "activation"), "maxpool2d": ("size",), "flatten": (),
+        "dense": ("units", "activation")}
+LIMITS = {"filters": 10000, "kernel size": 64, "size": 64, "units": 10000}
 
 
-def parse_layer(text):
-    """A layer from its one-line description, e.g. ``conv2d 8 5 relu``."""
+def parse_layer(text, line=None):
+    """A layer from its one-line description, e.g. ``conv2d 8 5 relu``; a mistake is a HeaderError (a ValueError)."""
     words = text.split()
-    if not words or words[0] not in LAYERS:
-        raise ValueError(f"unknown layer {text!r}; expected one of {', '.join(LAYERS)}")
-    return LAYERS[words[0]](*[int(w) if w.isdigit() else w for w in words[1:]])
+    kind = header_choice(words[0] if words else "", "layer", line, list(LAYERS))
+    names = ARGS[kind]
+    if len(words) - 1 > len(names):
+        raise HeaderError(f"{kind}: expected {' '.join(names) or 'nothing'} after it, found {text[:60]!r}", line)
+    args = [header_choice(w, name, line, list(ACTIVATIONS)) if name == "activation" else
+            header_int(w, name, line, 1, LIMITS[name]) for name, w in zip(names, words[1:])]
+    return LAYERS[kind](*args)
 
 
-class ConvWorkspace(BatchWorkspace):
-    """The batch, the flat gradient, and per layer the views of it that a ConvNet pass fills.
-
-    For a batch backprop runs in slices (see ``ConvNet.backprop``), a second
-    flat gradient holds each further slice's, and each slice size keeps its own
-    memos (so slices of 67 and 66 samples do not remake each other's arrays).
-    """
-
-    def __init__(self, network, m, xp=np):
-        super().__init__(network, m, xp)
-        self.grads = network._param_views(self.grad)
-        self.memos = [{} for _ in network.layers]  # each layer's arrays, reused pass after pass (see scratch)
-        self.network, self.xp, self.slice_memos, self.slice_grad = network, xp, {}, None
-
-    def for_slice(self, size):
-        """The memos for a slice of ``size`` samples, and the views of the second gradient."""
-        if self.slice_grad is None:
-            self.slice_grad = self.xp.zeros_like(self.grad)
-            self.slice_grads = self.network._param_views(self.slice_grad)
-        memos = self.slice_memos.setdefault(size, [{} for _ in self.network.layers])
-        return memos, self.slice_grads
+def whole(value, name, low, high):
+    """``value`` as an int in [low, high], or a ValueError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
+        raise ValueError(f"{name}: expected a whole number from {low} to {high}, got {value!r}")
+    return int(value)
 
 
 class ConvNet(Network):
@@ -458,17 +263,20 @@ class ConvNet(Network):
 
     ``ConvNet([Conv2D(8, 5, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
     input_shape=(1, 28, 28), cost="cross_entropy")`` is one convolution layer with
-    max-pooling and a softmax classifier. Weights start as in NeuralNetwork's
-    "lecun" initialisation (N(0, 1/fan_in), biases 0), seeded by ``seed``.
+    max-pooling and a softmax classifier. Layers may also be given as their
+    descriptions ("conv2d 8 5 relu"). Weights start as N(0, 1/fan_in), biases 0,
+    seeded by ``seed``.
     """
+
+    header_key = "convnet"
 
     def __init__(self, layers, input_shape=(1, 28, 28), cost="cross_entropy", seed=None, dtype=np.float64):
         self.layers = [parse_layer(layer) if isinstance(layer, str) else layer for layer in layers]
         if not self.layers:
             raise ValueError("layers: expected at least one layer")
-        self.input_shape = tuple(int(n) for n in input_shape)
-        if len(self.input_shape) != 3 or min(self.input_shape) < 1:
+        if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3):
             raise ValueError(f"input_shape: expected (channels, height, width), got {input_shape!r}")
+        self.input_shape = tuple(whole(n, "input_shape", 1, 64 if i == 0 else 4096) for i, n in enumerate(input_shape))
         self.shapes = [self.input_shape]  # the shape of a^l for one sample, l = 0..L
         for layer in self.layers:
             self.shapes.append(layer.output_shape(self.shapes[-1]))
@@ -477,197 +285,100 @@ class ConvNet(Network):
         self.activations = tuple(get_activation(layer.activation) for layer in self.layers)
         self.cost = get_cost(cost)
         self.cost.check(self.activations[-1])
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float64, np.float32):
-            raise ValueError(f"dtype: expected float64 or float32, got {self.dtype}")
+        self.dtype = check_dtype(dtype)
         self.sizes = [int(np.prod(self.input_shape)), self.shapes[-1][0]]  # what the trainers check
-        self.count = sum(int(np.prod(s)) for layer, shape in zip(self.layers, self.shapes)
-                         for s in layer.param_shapes(shape))
-        self.bind(np.zeros(self.count, self.dtype))
-        rng = np.random.default_rng(seed)
-        for layer, shape, params in zip(self.layers, self.shapes, self.layer_params):
-            if params:
-                params[0][...] = rng.standard_normal(params[0].shape) / np.sqrt(layer.fan_in(shape))
+        self.bind(np.zeros(self.param_count, self.dtype))
+        rng = make_rng(seed)
+        for name, P in self.named_params():
+            if name[0] in "KW":  # fan_in = the inputs of one unit: C·k·k for a kernel, n_(l-1) for W
+                P[...] = rng.standard_normal(P.shape) / np.sqrt(P[0].size)
 
-    def _param_views(self, flat):
-        views, start = [], 0
+    def param_shapes(self):
+        """K<l> (F, C, k, k) and b<l> for a convolution, W<l> (n_l, n_(l-1)) and b<l> for a dense layer."""
+        return [(f"{symbol}{l}", shape) for l, (layer, shape) in enumerate(zip(self.layers, self.shapes), start=1)
+                for symbol, shape in layer.param_shapes(shape)]
+
+    def by_layer(self, views):
+        """Parameter blocks grouped per layer: [(K1, b1), (), (), (W4, b4)] (a pooling layer has none)."""
+        grouped, i = [], 0
         for layer, shape in zip(self.layers, self.shapes):
-            mine = []
-            for s in layer.param_shapes(shape):
-                size = int(np.prod(s))
-                mine.append(flat[start:start + size].reshape(s))
-                start += size
-            views.append(tuple(mine))
-        return views
+            n = len(layer.param_shapes(shape))
+            grouped.append(tuple(views[i:i + n]))
+            i += n
+        return grouped
 
-    def bind(self, params):
-        """Make the flat array ``params`` this network's parameters (see NeuralNetwork.bind)."""
-        if params.shape != (self.count,) or params.dtype != self.dtype:
-            raise ValueError(f"params: expected a flat {self.dtype} array of {self.count} values, "
-                             f"got {params.dtype} of shape {params.shape}")
-        self.params = params
-        self.layer_params = self._param_views(params)
+    def unpack(self, views):
+        self.layer_blocks = self.by_layer(views)
 
-    def named_params(self):
-        """(name, array) in the order of ``params``: K<l> for a kernel, W<l> for dense weights, b<l>."""
-        return [(f"{'K' if layer.kind == 'conv2d' else 'W'}{l}" if i == 0 else f"b{l}", p)
-                for l, (layer, params) in enumerate(zip(self.layers, self.layer_params), start=1)
-                for i, p in enumerate(params)]
+    def layer_names(self):
+        return [layer.describe() for layer in self.layers]
+
+    def allocate(self, ws, xp):
+        """Per layer z^l, a^l (a^0: the input as maps), delta^l, what backward reuses, and the gradient's views."""
+        L = len(self.layers)
+        ws.z, ws.a, ws.delta, ws.saved = [None] * L, [None] * (L + 1), [None] * L, [None] * L
+        ws.layer_grads = self.by_layer(ws.grads)
+
+    def forward(self, x, ws):
+        """z^l = layer l's map of a^(l-1), a^l = σ^l(z^l), for l = 1..L, with a^0 = x as maps; returns a^L."""
+        xp = ws.xp
+        a = x.reshape((len(x),) + self.input_shape)
+        ws.a[0] = a
+        for i, (layer, params, act) in enumerate(zip(self.layers, self.layer_blocks, self.activations)):
+            z, ws.saved[i] = layer.forward(a, params, xp)   # z^l
+            a = act.forward(z, xp.empty_like(z), xp)        # a^l = σ^l(z^l)
+            ws.z[i], ws.a[i + 1] = z, a
+        return a
+
+    def backward(self, y, ws):
+        """delta^l for l = L..1 and ∂C/∂params (``ws.grad``), summed over the batch, after ``forward``.
+
+        delta^L = ∇_a C ⊙ σ'(z^L)  (the cost's ``delta``);  then per layer, its
+        backward gives its gradients and ∂C/∂a^(l-1), and
+        delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)).
+        """
+        xp = ws.xp
+        ws.delta[-1] = self.cost.delta(ws.z[-1], ws.a[-1], y, self.activations[-1], xp.empty_like(ws.z[-1]), xp)
+        for i in reversed(range(len(self.layers))):
+            g = self.layers[i].backward(ws.delta[i], ws.a[i], ws.saved[i], self.layer_blocks[i], ws.layer_grads[i],
+                                        xp, need_input_grad=i > 0)   # ∂C/∂a^(l-1)
+            if i > 0:
+                ws.delta[i - 1] = self.activations[i - 1].backward(ws.z[i - 1], ws.a[i], g, xp.empty_like(g), xp)
 
     def spec(self):
-        """What rebuilds this network's shape elsewhere (a worker process): a class and its arguments."""
-        return ConvNet, dict(layers=tuple(layer.describe() for layer in self.layers), input_shape=self.input_shape,
-                             cost=self.cost.name, dtype=self.dtype.name)
+        """What rebuilds this network's shape elsewhere (a worker process): its class and arguments."""
+        return type(self), dict(layers=tuple(self.layer_names()), input_shape=self.input_shape,
+                                cost=self.cost.name, dtype=self.dtype.name)
 
-    def workspace(self, m, xp=None):
-        return ConvWorkspace(self, m, xp or self.xp)
+    def header(self):
+        return ["convnet " + " ".join(map(str, self.input_shape))] + [f"layer {name}" for name in self.layer_names()]
 
-    def forward(self, x, xp=None, memos=None):
-        """Feed a batch forward: the lists zs (z^1..z^L) and activations (a^0..a^L).
-
-        ``memos``: one dict per layer where a layer keeps what its backward
-        step reuses (the convolution's windows) and its arrays between passes
-        (backprop passes the workspace's).
-
-        In a backprop pass (``memos`` given), relu followed by max-pooling is
-        applied after the pool: max and relu commute (the largest of relu'd
-        values is relu of the largest), so the pooled maps are the same, and
-        relu runs on maps 4 times smaller. The entry of ``acts`` for such a
-        relu layer then holds z, not relu(z): only the pool reads it, and only
-        for its shape. Likewise a convolution followed by a max-pool gives its
-        z^l already as the pool's candidates, shape (F, s·s, m, Ho/s, Wo/s)
-        (see MaxPool2D); a plain forward gives every z^l and a^l as maps.
-        """
-        xp = xp or self.xp
-        a = x.reshape((x.shape[0],) + self.input_shape)
-        zs, acts = [], [a]
-        relu_pending = False
-        for l, (layer, params, act) in enumerate(zip(self.layers, self.layer_params, self.activations)):
-            memo = None if memos is None else memos[l]
-            if memos is not None and self._pool_follows(l):
-                z = layer.forward(a, params, xp, memo, pool=self.layers[l + 1].size)  # z as the pool's candidates
-            else:
-                z = layer.forward(a, params, xp, memo)
-            if relu_pending:
-                xp.maximum(z, 0, out=z)  # the postponed relu, on the pooled maps
-            relu_pending = memos is not None and self._relu_then_pool(l + 1)
-            if act.name == "identity" or relu_pending:
-                a = z
-            else:
-                a = act.forward(z, scratch(memo, "a", None, None, xp, like=z), xp)
-            zs.append(z)
-            acts.append(a)
-        return zs, acts
-
-    def _pool_follows(self, l):
-        """Whether layer l is a convolution and layer l + 1 a max-pool."""
-        return isinstance(self.layers[l], Conv2D) and l + 1 < len(self.layers) and \
-            isinstance(self.layers[l + 1], MaxPool2D)
-
-    def _relu_then_pool(self, l):
-        """Whether layer l is a max-pool whose input is a relu's output."""
-        return 0 < l < len(self.layers) and isinstance(self.layers[l], MaxPool2D) and \
-            self.activations[l - 1].name == "relu"
-
-    slice_size = 100  # samples per backprop pass on the CPU (see backprop)
-
-    def backprop(self, x, y, xp=None, ws=None):
-        """∂C/∂params summed over the batch, per layer: a list of (∂C/∂K or W, ∂C/∂b) tuples.
-
-        1. forward, keeping every z^l and a^l;
-        2. delta^L = ∇_a C ⊙ σ'(z^L), from the cost, as in the dense network;
-        3. for l = L..1: the layer's backward gives its parameters' gradients and
-           ∂C/∂a^(l-1); then delta^(l-1) = ∂C/∂a^(l-1) ⊙ σ'(z^(l-1)).
-
-        ∂C/∂params is a sum over the samples, so on the CPU a batch of more than
-        ``slice_size`` samples runs as passes over equal slices of it, whose
-        gradients add up. Why: a pass keeps every window and feature map of
-        its samples; with 16 filters of 5x5, those of 100 digits stay in the
-        processor's cache between the steps of a pass, those of 200 do not,
-        and each sample costs some 20% more. (A GPU takes the whole batch in
-        one pass.)
-        """
-        xp = xp or self.xp
-        x = x.reshape(1, -1) if x.ndim == 1 else x
-        y = y.reshape(x.shape[0], -1)
-        m = x.shape[0]
-        if not (isinstance(self.slice_size, int) and self.slice_size >= 1):
-            raise ValueError(f"slice_size: expected a whole number >= 1, got {self.slice_size!r}")
-        if ws is None:
-            ws = ConvWorkspace(self, m, xp)
-        slices = -(-m // self.slice_size) if xp is np else 1  # how many: ceil(m / slice_size)
-        if slices == 1:
-            return self._backprop(x, y, xp, ws.memos, ws.grads)
-        bounds = [m * i // slices for i in range(slices + 1)]
-        for i, (start, stop) in enumerate(zip(bounds, bounds[1:])):
-            memos, grads = ws.for_slice(stop - start)
-            self._backprop(x[start:stop], y[start:stop], xp, memos, ws.grads if i == 0 else grads)
-            if i > 0:
-                ws.grad += ws.slice_grad
-        return ws.grads
-
-    def _backprop(self, x, y, xp, memos, grads):
-        """One pass of backprop over the batch x, y: writes ∂C/∂params into ``grads``."""
-        zs, acts = self.forward(x, xp, memos)
-        delta = self.cost.delta(zs[-1], acts[-1], y, self.activations[-1], xp.empty_like(zs[-1]), xp)
-        for l in reversed(range(len(self.layers))):
-            act = self.activations[l - 1] if l > 0 else None
-            relu_then_pool = self._relu_then_pool(l)
-            if relu_then_pool:
-                # The pool sends each error to its window's arg-max, where relu's slope is 1 if that
-                # maximum (the pooled value) is > 0, else 0. Applying the slope to the pooled errors
-                # gives the same delta^(l-1) and spares two passes over the full feature maps.
-                # (Written in the pooled maps' memory order, channel by channel, as the pool reads it.)
-                delta = xp.multiply(delta, acts[l + 1] > 0, out=scratch(memos[l], "delta", None, None, xp,
-                                                                         like=acts[l + 1]))
-            g = self.layers[l].backward(acts[l], zs[l], delta, self.layer_params[l], grads[l], xp,
-                                        need_input_grad=l > 0, memo=memos[l])
-            if l > 0:
-                identity = act.name == "identity" or relu_then_pool
-                if not identity:
-                    g = act.backward(zs[l - 1], acts[l], g, scratch(memos[l - 1], "delta", None, None, xp, like=g), xp)
-                delta = g
-        return grads
-
-    def feedforward(self, x):
-        x = self._check_input(x)
-        out = self.forward(x.reshape(1, -1) if x.ndim == 1 else x)[1][-1]
-        return out[0] if x.ndim == 1 else out
-
-    def cost_of(self, x, y):
-        xp = self.xp
-        x = self._check_input(x)
-        x = x.reshape(1, -1) if x.ndim == 1 else x
-        y = xp.asarray(y, dtype=self.dtype).reshape(x.shape[0], -1)
-        total = 0.0
-        for start in range(0, len(x), 1000):  # in chunks: the windows of a big batch take memory
-            zs, acts = self.forward(x[start:start + 1000])
-            total += self.cost.value(zs[-1], acts[-1], y[start:start + 1000], self.activations[-1], xp)
-        return total
-
-    def predict(self, x):
-        x = self._check_input(x)
-        x = x.reshape(1, -1) if x.ndim == 1 else x
-        out = [self.forward(x[s:s + 1000])[1][-1].argmax(axis=-1) for s in range(0, len(x), 1000)]
-        return self.xp.concatenate(out)
-
-    def evaluate(self, x, labels):
-        xp = self.xp
-        labels = xp.asarray(labels)
-        if labels.ndim == 2:
-            labels = labels.argmax(axis=1)
-        predicted = self.predict(x)
-        if labels.shape != predicted.shape:
-            raise ValueError(f"labels: expected {len(predicted)} labels, one per sample, got shape {labels.shape}")
-        return float((predicted == labels).mean())
-
-    def _check_input(self, x):
-        xp = self.xp
-        x = xp.asarray(x, dtype=self.dtype)
-        if x.ndim not in (1, 2) or x.shape[-1] != self.sizes[0]:
-            raise ValueError(f"x: expected shape ({self.sizes[0]},) or (m, {self.sizes[0]}) for input images "
-                             f"of shape {self.input_shape}, got {tuple(x.shape)}")
-        return x
+    @classmethod
+    def from_header(cls, fields, cost, dtype, budget):
+        """``convnet C H W``, then one ``layer ...`` line per layer; every value checked before anything is built."""
+        line, words = fields[0]
+        if words[:1] != ["convnet"] or len(words) != 4:
+            raise HeaderError("expected 'convnet C H W', the input's channels, height and width", line)
+        input_shape = (header_int(words[1], "channels", line, 1, 64), header_int(words[2], "height", line, 1, 4096),
+                       header_int(words[3], "width", line, 1, 4096))
+        if len(fields) < 2:
+            raise HeaderError("expected 'layer ...' lines after the 'convnet' line", line)
+        layers, count, shape = [], 0, input_shape
+        for line, words in fields[1:]:
+            if words[:1] != ["layer"]:
+                raise HeaderError(f"expected 'layer' and a layer, found {' '.join(words)[:60]!r}", line)
+            layers.append(parse_layer(" ".join(words[1:]), line))
+            try:
+                count += sum(int(np.prod(s)) for _, s in layers[-1].param_shapes(shape))
+                shape = layers[-1].output_shape(shape)
+            except ValueError as e:
+                raise HeaderError(str(e), line) from None
+        cls.check_budget(count, budget, fields[0][0])
+        header_choice(cost, "cost", line + 1, list(COSTS))  # the cost line follows the header
+        try:
+            return cls(layers, input_shape=input_shape, cost=cost, seed=0, dtype=dtype)
+        except ValueError as e:
+            raise HeaderError(f"the header does not describe a valid network: {e}", line) from None
 
     def __repr__(self):
-        return f"ConvNet([{', '.join(layer.describe() for layer in self.layers)}], input_shape={self.input_shape})"
+        return f"{type(self).__name__}([{', '.join(self.layer_names())}], input_shape={self.input_shape})"

@@ -14,6 +14,7 @@ import sys
 
 from tinynet import ConvNet, Conv2D, Dense, Flatten, MaxPool2D, Trainer, serialize_neural_network
 from tinynet.cli import file_to_write, run
+from tinynet.conv_fast import FastConvNet
 from tinynet.datasets import load_mnist
 from tinynet.examples import digits_recognizer
 
@@ -23,8 +24,11 @@ SETTINGS = dict(learning_step=0.2, batch_iterations=2, batch_size=50, min_improv
 
 
 def cnn(seed=0, filters=8, kernel_size=5, dtype="float64"):
-    """Conv2D(filters, kernel_size, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), on 28x28 digits."""
-    return ConvNet([Conv2D(filters, kernel_size, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
+    """Conv2D(filters, kernel_size, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), on 28x28 digits.
+
+    A FastConvNet: the ConvNet with the fused passes of tinynet.conv_fast (the same numbers, faster).
+    """
+    return FastConvNet([Conv2D(filters, kernel_size, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
                    input_shape=(1, 28, 28), cost="cross_entropy", seed=seed, dtype=dtype)
 
 
