@@ -2,6 +2,8 @@
 
 Quadratic:      C = ½ ‖a^L - y‖²,          ∇_a C = a^L - y
 Cross-entropy:  C = -Σ_j y_j ln a_j (softmax output),  and with it δ^L = a^L - y
+                C = -Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)] (sigmoid outputs: each
+                unit a two-class cross-entropy),  and with it too δ^L = a^L - y
 
 Backprop starts from ∇_a C, so the choice of cost decides the first error.
 """
@@ -41,7 +43,9 @@ def main(argv=None):
     lesson.check("the cost of a batch is the sum over its samples", np.isclose(net.cost_of(X, Y), sum(per_sample)))
 
     lesson.stage("Why the output error depends on the cost")
-    print("For one sigmoid output with target y = 1, as the output goes from wrong (z ≪ 0) to right:")
+    print("For one sigmoid output with target y = 1, as the output goes from wrong (z ≪ 0) to right.")
+    print("Its cross-entropy is the two-class one, C = -[y ln a + (1 - y) ln(1 - a)]:")
+    print("∂C/∂a = (a - y) / (a (1 - a)) and σ'(z) = a (1 - a), so δ = ∂C/∂a · σ'(z) = a - y.")
     one = NeuralNetwork([1, 1], "sigmoid", "quadratic")
     one_ce = NeuralNetwork([1, 1], "sigmoid", "cross_entropy")
     zs = np.linspace(-6, 6, 121)

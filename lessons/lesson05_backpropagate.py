@@ -42,9 +42,14 @@ def main(argv=None):
     tr = deep.trace(rng.normal(size=(20, 10)), np.eye(2)[rng.integers(0, 2, 20)])
     norms = [float(np.linalg.norm(layer.delta)) for layer in tr.layers]
     for l, n in enumerate(norms, start=1):
-        print(f"‖δ^{l}‖ = {n:.2e}")
-    print("Each step multiplies by σ' ≤ 1/4: with sigmoids the early layers get tiny errors")
-    print("(the vanishing gradient), one reason for relu and for the stable networks of later lessons.")
+        ratio = f"   (‖δ^{l + 1}‖ / ‖δ^{l}‖ = {norms[l] / n:.1f})" if l < len(norms) else ""
+        print(f"‖δ^{l}‖ = {n:.2e}{ratio}")
+    ratios = [after / before for before, after in zip(norms, norms[1:])]
+    print("Each step back multiplies by (W^(l+1))ᵀ and then by σ'(z^l) ≤ 1/4. σ' alone would shrink the")
+    print("error 4x or more per layer; (W^(l+1))ᵀ can enlarge or shrink it too (lesson 15 is about that),")
+    print(f"so the measured shrinking per layer is {min(ratios):.1f}x to {max(ratios):.1f}x. With sigmoids the early")
+    print("layers get tiny errors (the vanishing gradient), one reason for relu and for the stable networks.")
+    lesson.check("the error shrinks at every step back", all(r > 1 for r in ratios))
     lesson.check("‖δ^1‖ is far below ‖δ^L‖ in a deep sigmoid network", norms[0] < norms[-1] / 100)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))

@@ -12,7 +12,7 @@ from tinynet.lessonkit import Lesson, pyplot
 
 
 def data(n, seed):
-    """Points in the unit square; the class is which side of the circle r = 0.5 around (0.5, 0.5)."""
+    """Points in the unit square; the class is which side of the circle r = 0.4 around (0.5, 0.5)."""
     rng = np.random.default_rng(seed)
     X = rng.random((n, 2))
     return X, (np.linalg.norm(X - 0.5, axis=1) < 0.4).astype(int)

@@ -32,8 +32,13 @@ class CrossEntropy:
     softmax:  C = -Σ_x Σ_j y_j ln a_j
     sigmoid:  C = -Σ_x Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]
 
-    In both cases ∇_a C ⊙ σ'(z^L) simplifies to  delta^L = a^L - y:
-    the σ' factor cancels, so a confidently wrong output still learns fast.
+    In both cases the output error simplifies to  delta^L = a^L - y. For a
+    sigmoid output, ∂C/∂a_j = (a_j - y_j) / (a_j (1 - a_j)) and σ'(z_j) = a_j (1 - a_j)
+    cancel in delta^L = ∇_a C ⊙ σ'(z^L). Softmax is not element-wise (every a_j
+    depends on every z_k), so there delta^L = J ᵀ ∇_a C with the Jacobian
+    J_jk = ∂a_j/∂z_k = a_j (δ_jk - a_k), and with Σ_j y_j = 1 that product is
+    a^L - y as well. Either way no σ' factor is left, so a confidently wrong
+    output still learns fast.
     """
 
     name = "cross_entropy"
