@@ -2,15 +2,15 @@
 
 Ferris & Mangasarian (1994), Solodov (1998). The parameters θ are split into
 P blocks θ_1 .. θ_P (here: runs of neighbouring layers of a stable network).
-One PVD iteration from θ⁰ on a batch, with c = η/m:
+One PVD iteration from θ⁰ on a batch, with the step η/m:
 
     parallel step, process p:
         d = -g⁰ / ‖g⁰‖ per block, g⁰ = ∂C/∂θ at θ⁰     (the "forget-me-not" direction)
         the variables: its own block θ_p, and one scalar λ_q for every other block,
         which may move only along its direction:  θ_q = θ⁰_q + λ_q d_q
         `steps` steps of gradient descent on them:
-            θ_p -> θ_p - c ∂C/∂θ_p
-            λ_q -> λ_q - c ∂C/∂λ_q,     ∂C/∂λ_q = (∂C/∂θ_q) · d_q
+            θ_p -> θ_p - (η/m) ∂C/∂θ_p
+            λ_q -> λ_q - (η/m) ∂C/∂λ_q,     ∂C/∂λ_q = (∂C/∂θ_q) · d_q
     synchronisation:
         θ¹ = the lowest-cost point on the batch among the P candidates and their
         combination: each block taken from the process that was free in it.
@@ -36,7 +36,7 @@ from .pool import SharedMemoryBatches, Worker, serve
 from .trainer import LocalBatches, Trainer
 
 
-def block_step(network, ws, blocks, p, c, steps, xp=np):
+def block_step(network, ws, blocks, p, eta_over_m, steps, xp=np):
     """Process p's part of a PVD iteration: ``steps`` steps on block p and on the scalars λ_q.
 
     ``network.params`` is θ⁰ on entry and the candidate on exit; ``ws`` holds
@@ -53,10 +53,10 @@ def block_step(network, ws, blocks, p, c, steps, xp=np):
             for B in blocks:
                 d[B] /= max(float(xp.linalg.norm(d[B])), 1e-300)
         own = blocks[p]
-        network.params[own] -= c * g[own]
+        network.params[own] -= eta_over_m * g[own]
         for q, B in enumerate(blocks):
             if q != p:
-                lam[q] -= c * float(g[B] @ d[B])
+                lam[q] -= eta_over_m * float(g[B] @ d[B])
                 network.params[B] = theta0[B] + lam[q] * d[B]
     return lam
 
@@ -127,12 +127,12 @@ class LocalPVD(LocalBatches):
         self.blocks, self.chosen, self.combine = network.blocks(P), chosen, combine
         self.candidates = np.empty((P, network.params.size), network.dtype)
 
-    def run(self, c, steps):
+    def run(self, eta_over_m, steps):
         theta0 = self.network.params.copy()
         costs = []
         for p in range(len(self.blocks)):
             self.network.params[...] = theta0
-            block_step(self.network, self.ws, self.blocks, p, c, steps)
+            block_step(self.network, self.ws, self.blocks, p, eta_over_m, steps)
             self.candidates[p] = self.network.params
             costs.append(self.network.cost_of(self.ws.x, self.ws.y))
         self.chosen.append(synchronise(self.network, self.candidates, costs, self.blocks, self.ws.x, self.ws.y,
@@ -163,14 +163,14 @@ class PoolPVD(SharedMemoryBatches):
         self._ask([("load", idx)] * self.workers)  # every worker needs the whole batch
         self.x, self.y = self.shared.arrays["X"][idx], self.shared.arrays["Y"][idx]  # for the synchronisation
 
-    def run(self, c, steps):
-        self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), c, steps) for w in range(self.workers)])
+    def run(self, eta_over_m, steps):
+        self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), eta_over_m, steps) for w in range(self.workers)])
         self.chosen.append(synchronise(self.network, self.candidates, self.costs, self.blocks, self.x, self.y,
                                        self.combine))
 
 
 class PVDWorker(Worker):
-    """("load", idx) gathers the whole batch; ("pvd", P, ps, c, steps) writes the candidates ps and their costs."""
+    """("load", idx) gathers the whole batch; ("pvd", P, ps, eta_over_m, steps) writes the candidates ps and their costs."""
 
     def __init__(self, spec, arrays):
         super().__init__(spec, arrays)  # its network has its own θ: the candidate it works on
@@ -180,12 +180,12 @@ class PVDWorker(Worker):
         if message[0] == "load":
             self.load(message[1])
             return
-        _, P, ps, c, steps = message
+        _, P, ps, eta_over_m, steps = message
         network = self.network
         blocks = network.blocks(P)
         for p in ps:
             network.params[...] = self.params
-            block_step(network, self.ws, blocks, p, c, steps)
+            block_step(network, self.ws, blocks, p, eta_over_m, steps)
             self.candidates[p] = network.params
             self.costs[p] = network.cost_of(self.ws.x, self.ws.y)
 

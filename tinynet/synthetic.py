@@ -12,8 +12,9 @@ that predicts the gradient ∂C/∂h_(i+1) from h_(i+1) and the sample's target 
 (the paper's "conditional" module: the true gradient at the classifier,
 (a - y) W, has a part linear in y that a model of h alone cannot see). So stage i runs forward,
 takes ĝ as the error at its output, backpropagates it through its own layers
-and updates at once. The gradient it then computes at its input, ∂C/∂h_i,
-goes back to stage i-1 as the target its module learns to predict:
+and updates its own parameters θ_i at once, θ_i -> θ_i - (η/m) ∂C/∂θ_i. The
+gradient it then computes at its input, ∂C/∂h_i, goes back to stage i-1 as
+the target its module learns to predict:
 
     A_i -> A_i - (ρ/m) h_(i+1)ᵀ (ĝ_(i+1) - g_(i+1)),   B_i -> B_i - (ρ/m) yᵀ (ĝ_(i+1) - g_(i+1)),
     c_i -> c_i - (ρ/m) Σ_samples (ĝ_(i+1) - g_(i+1))
@@ -32,8 +33,13 @@ before its step t, learns from the gradient of step t-2: late enough that
 stage i never waits for stage i+1 to finish the same or the previous step (the
 stages really run at the same time, like a pipeline), and fixed, so the
 processes' results do not depend on timing: running the stages one after
-another in one process (``workers=0``) gives the same numbers.
+another in one process (``workers=0``) gives the same numbers. That schedule
+is written once, in :func:`stage_step` and :func:`stage_end`; only the links
+between the stages differ (mailboxes in one process, queues between
+processes).
 """
+
+from collections import namedtuple
 
 import numpy as np
 
@@ -52,33 +58,36 @@ class SyntheticGradient:
         self.c = np.zeros(size, dtype)
 
     def __call__(self, h, y=None):
-        g = h @ self.A + self.c
-        return g if y is None or not len(self.B) else g + y @ self.B
+        """ĝ = h A + y B + c (without y: h A + c)."""
+        g_hat = h @ self.A + self.c
+        return g_hat if y is None or not len(self.B) else g_hat + y @ self.B
 
-    def learn(self, h, g, rate, y=None):
+    def learn(self, h, g, rho, y=None):
         """One step of gradient descent on ½/m Σ_samples ‖ĝ - g‖²; returns that loss before the step.
 
-        The step is divided by 1 + the mean of ‖h‖² + ‖y‖² over the batch (the
-        "normalised" least-mean-squares rule): any rate below 2 then shrinks
-        the error instead of blowing it up, however large the states grow.
+        A -> A - (ρ'/m) hᵀ (ĝ - g),  B -> B - (ρ'/m) yᵀ (ĝ - g),  c -> c - (ρ'/m) Σ_samples (ĝ - g),
+        with ρ' = ρ / (1 + the mean of ‖h‖² + ‖y‖² over the batch) (the
+        "normalised" least-mean-squares rule): any ρ below 2 then shrinks the
+        error instead of blowing it up, however large the states grow.
         """
         m = len(h)
-        err = self(h, y) - g
-        rate = rate / (1 + float((h ** 2).sum() + (0 if y is None else (y ** 2).sum())) / m)
-        self.A -= (rate / m) * (h.T @ err)
+        err = self(h, y) - g  # ĝ - g
+        step = rho / (1 + float((h ** 2).sum() + (0 if y is None else (y ** 2).sum())) / m)
+        self.A -= (step / m) * (h.T @ err)
         if y is not None and len(self.B):
-            self.B -= (rate / m) * (y.T @ err)
-        self.c -= (rate / m) * err.sum(axis=0)
+            self.B -= (step / m) * (y.T @ err)
+        self.c -= (step / m) * err.sum(axis=0)
         return 0.5 * float((err ** 2).sum()) / m
 
 
-def pack(S):
-    """A state tuple as one matrix, its parts side by side."""
+def join_state(S):
+    """A state tuple as one matrix, its parts side by side (what travels between stages)."""
     return np.hstack(S) if len(S) > 1 else S[0]
 
 
-def unpack(H, parts):
-    return list(np.hsplit(H, parts)) if parts > 1 else [H]
+def split_state(H, parts):
+    """The state tuple a matrix of ``join_state`` holds."""
+    return tuple(np.hsplit(H, parts)) if parts > 1 else (H,)
 
 
 class Stage:
@@ -93,36 +102,43 @@ class Stage:
         self.first, self.last = i == 0, i == M - 1
         self.j0, self.j1 = network.layer_groups(M)[i]
         self.own = network.blocks(M)[i]
-        self.grads = np.zeros_like(network.params)
-        self.parts = len(network.start(np.zeros((1, network.n))))  # matrices in a state
+        self.grad = np.zeros_like(network.params)
+        self.parts = len(network.start(np.zeros((1, network.n), network.dtype)))  # matrices in a state
         self.sg = None if self.last else SyntheticGradient(self.parts * network.n, network.classes, network.dtype)
         self.sent = {}  # step -> the state this stage sent on (for its module's learning)
         self.losses = []  # its module's regression losses in the current batch
 
     def forward(self, t, x=None, h=None):
-        """Run the layers on x (first stage) or on the state h from the stage before; return the new state."""
-        S = self.net.start(self.net.lift(x)) if self.first else unpack(h, self.parts)
-        self.states = self.net.forward(self.j0, self.j1, S)
-        self.out = pack(self.states[-1])
+        """Run the layers on x (first stage) or on the state h from the stage before; return the new state h_(i+1)."""
+        net = self.net
+        if self.first:
+            self.z_in, Y0 = net.lift(x)
+            S = net.start(Y0)
+        else:
+            S = split_state(h, self.parts)
+        self.zs, self.states = net.run_layers(self.j0, self.j1, S)
+        self.out = join_state(self.states[-1])
         if not self.last:
             self.sent[t] = self.out
         return self.out
 
-    def backward(self, x, y, c):
-        """Backprop the error at the output (true at the last stage, synthetic elsewhere); update; return ∂C/∂h_i."""
-        net, grads, m = self.net, self.grads, len(self.out)
-        grads[...] = 0
-        if self.last:
-            YN = self.states[-1][0]
-            G = [net.classify_back(YN, net.classify(YN)[1], y, grads)] + [np.zeros_like(s) for s in self.states[-1][1:]]
-        else:
-            G = unpack(self.sg(self.out, y), self.parts)
-        G = net.backward(self.j0, self.j1, self.states, G, grads)
+    def backward(self, x, y, eta_over_m):
+        """Backprop the error at the output (true at the last stage, synthetic elsewhere), then
+        θ_i -> θ_i - (η/m) ∂C/∂θ_i on this stage's own parameters; return ∂C/∂h_i (None at the first stage)."""
+        net, grad, m = self.net, self.grad, len(self.out)
+        grad[...] = 0
+        S = self.states[-1]
+        if self.last:  # the true error: the classifier's (C depends on the state through Y_N only)
+            _, G_Y = net.classify_back(S[0], net.classify(S[0])[1], y, grad)
+            G = (G_Y,) + tuple(np.zeros_like(part) for part in S[1:])
+        else:  # the module's prediction of it
+            G = split_state(self.sg(self.out, y), self.parts)
+        _, G = net.run_layers_back(self.j0, self.j1, self.zs, self.states, G, grad)
         if self.first:
-            net.lift_back(x, net.start_back(G), grads)
-        net.add_regularisation(grads, m, self.j0, self.j1)
-        net.params[self.own] -= c * grads[self.own]
-        return None if self.first else pack(G)
+            net.lift_back(x, self.z_in, net.start_back(G), grad)
+        net.add_regularisation(grad, m, self.j0, self.j1)
+        net.params[self.own] -= eta_over_m * grad[self.own]
+        return None if self.first else join_state(G)
 
     def learn(self, t, g, y):
         """Train the synthetic gradient module on g, the gradient stage i+1 sent back for step t (targets y)."""
@@ -134,22 +150,99 @@ class Stage:
         return loss
 
 
-def run_stages(stages, x, y, c, steps):
-    """``steps`` steps of every stage, one stage after another (the order each process keeps on its own)."""
-    pending = [dict() for _ in stages]  # stage i's gradients waiting to be learned from, by step
+# --- the schedule: written once, kept by every stage in one process or in its own -------------------
+
+# What stage i talks to: states from stage i-1 and to stage i+1, gradients to stage i-1 and from
+# stage i+1 (None where there is no such stage). Each link has put(t, array) and get(t).
+Links = namedtuple("Links", "from_before to_next to_before from_next")
+
+
+def links_of(i, M, down, up):
+    """Stage i's links, given per boundary b (between stages b and b+1) the link ``down[b]`` for states
+    and ``up[b]`` for gradients."""
+    first, last = i == 0, i == M - 1
+    return Links(None if first else down[i - 1], None if last else down[i],
+                 None if first else up[i - 1], None if last else up[i])
+
+
+class Mailbox:
+    """A link within one process: step t's array, held until it is taken."""
+
+    def __init__(self):
+        self.held = {}
+
+    def put(self, t, array):
+        self.held[t] = array
+
+    def get(self, t):
+        return self.held.pop(t)
+
+
+class QueueLink:
+    """A link between processes: a queue whose next message must be step t's."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    def put(self, t, array):
+        self.queue.put((t, array))
+
+    def get(self, t):
+        step, array = self.queue.get()
+        if step != t:
+            raise RuntimeError(f"expected the message of step {t}, got step {step}'s")
+        return array
+
+
+def stage_step(stage, t, x, y, eta_over_m, links):
+    """Stage i's step t:
+
+    1. (all but the last stage, from step LAG on) its module learns from the
+       gradient stage i+1 sent back for step t - LAG;
+    2. its layers run forward on x (first stage) or on the state stage i-1
+       sent for step t; the new state goes on to stage i+1;
+    3. it backpropagates (the true error at the last stage, its module's
+       prediction elsewhere), updates its parameters, and sends ∂C/∂h_i
+       back to stage i-1.
+    """
+    if not stage.last and t >= LAG:
+        stage.learn(t - LAG, links.from_next.get(t - LAG), y)
+    h = stage.forward(t, x=x, h=None if stage.first else links.from_before.get(t))
+    if not stage.last:
+        links.to_next.put(t, h)
+    g = stage.backward(x, y, eta_over_m)
+    if not stage.first:
+        links.to_before.put(t, g)
+
+
+def stage_end(stage, steps, y, links):
+    """After the last step: the module learns from the gradients still to come (steps - LAG .. steps - 1).
+
+    Returns its mean regression loss over the batch (None for the last stage, which has no module).
+    """
+    if stage.last:
+        return None
+    for t in range(max(steps - LAG, 0), steps):
+        stage.learn(t, links.from_next.get(t), y)
+    return stage.batch_loss()
+
+
+def run_stages(stages, links, x, y, eta_over_m, steps):
+    """``steps`` steps of every stage in this process: at each step, one stage after another."""
     for t in range(steps):
-        h = None
-        for i, stage in enumerate(stages):
-            if not stage.last and t >= LAG:
-                stage.learn(t - LAG, pending[i].pop(t - LAG), y)
-            h = stage.forward(t, x=x, h=h)
-            g = stage.backward(x, y, c)
-            if g is not None:
-                pending[i - 1][t] = g
-    for i, stage in enumerate(stages[:-1]):
-        for t in sorted(pending[i]):
-            stage.learn(t, pending[i].pop(t), y)
-    return [stage.batch_loss() for stage in stages[:-1]]
+        for stage, stage_links in zip(stages, links):
+            stage_step(stage, t, x, y, eta_over_m, stage_links)
+    return [stage_end(stage, steps, y, stage_links) for stage, stage_links in zip(stages[:-1], links)]
+
+
+def run_stage(stage, links, x, y, eta_over_m, steps):
+    """``steps`` steps of one stage in its own process (the links wait for the other stages)."""
+    for t in range(steps):
+        stage_step(stage, t, x, y, eta_over_m, links)
+    return stage_end(stage, steps, y, links)
+
+
+# --- the trainer ------------------------------------------------------------------------------------
 
 
 class SyntheticGradientTrainer(Trainer):
@@ -182,7 +275,7 @@ class SyntheticGradientTrainer(Trainer):
             raise ValueError(f"network: synthetic gradients need a stable network, got {type(network).__name__}")
         network.layer_groups(self.M)  # checks M
         if self.workers == 0:
-            self.held = LocalStages(network, X, Y, batch_size, self.M, self.sg_rate)
+            self.held = LocalStages(network, X, Y, self.M, self.sg_rate)
         else:
             self.held = StageProcesses(network, X, Y, self.M, self.sg_rate, self.blas_threads)
         return self.held
@@ -195,18 +288,20 @@ class SyntheticGradientTrainer(Trainer):
 
 
 class LocalStages(Batches):
-    """The stages in this process, one after another."""
+    """The stages in this process, one after another, linked by mailboxes."""
 
-    def __init__(self, network, X, Y, batch_size, M, sg_rate):
+    def __init__(self, network, X, Y, M, sg_rate):
         self.X, self.Y = X, Y
         self.stages = [Stage(network, i, M, sg_rate) for i in range(M)]
+        down, up = [Mailbox() for _ in range(M - 1)], [Mailbox() for _ in range(M - 1)]
+        self.links = [links_of(i, M, down, up) for i in range(M)]
         self.sg_losses = []
 
     def load(self, idx):
         self.x, self.y = self.X[idx], self.Y[idx]
 
-    def run(self, c, steps):
-        self.sg_losses.append(run_stages(self.stages, self.x, self.y, c, steps))
+    def run(self, eta_over_m, steps):
+        self.sg_losses.append(run_stages(self.stages, self.links, self.x, self.y, eta_over_m, steps))
 
 
 class StageProcesses(SharedMemoryBatches):
@@ -221,22 +316,21 @@ class StageProcesses(SharedMemoryBatches):
         from multiprocessing import get_context
 
         context = get_context("spawn")
-        self.down = [context.Queue() for _ in range(self.M - 1)]  # stage i -> i+1: states
-        self.up = [context.Queue() for _ in range(self.M - 1)]  # stage i+1 -> i: gradients
+        self.down = [context.Queue() for _ in range(self.M - 1)]  # stage b -> b+1: states
+        self.up = [context.Queue() for _ in range(self.M - 1)]  # stage b+1 -> b: gradients
         self.losses = self.shared.add("sg_losses", np.zeros(max(self.M - 1, 1)))
 
     def worker(self):
         return _stage_worker
 
     def worker_args(self, i):
-        return (self.M, self.sg_rate, self.down[i - 1] if i else None, self.down[i] if i < self.M - 1 else None,
-                self.up[i - 1] if i else None, self.up[i] if i < self.M - 1 else None)
+        return self.M, self.sg_rate, links_of(i, self.M, self.down, self.up)
 
     def load(self, idx):
         self._ask([("load", np.asarray(idx))] * self.M)
 
-    def run(self, c, steps):
-        self._ask([("run", c, steps)] * self.M)
+    def run(self, eta_over_m, steps):
+        self._ask([("run", eta_over_m, steps)] * self.M)
         self.sg_losses.append(self.losses[:self.M - 1].tolist())
 
     def close(self):
@@ -247,42 +341,23 @@ class StageProcesses(SharedMemoryBatches):
 
 
 class StageWorker(Worker):
-    """Stage i's process: ("load", idx) gathers the batch; ("run", c, steps) takes the steps with the others."""
+    """Stage i's process: ("load", idx) gathers the batch; ("run", eta_over_m, steps) takes the steps with the others."""
 
     def __init__(self, spec, arrays, i, M, sg_rate, queues):
         super().__init__(spec, arrays)
         self.network.bind(arrays["params"])
         self.stage, self.losses = Stage(self.network, i, M, sg_rate), arrays["sg_losses"]
-        self.from_before, self.to_next, self.to_before, self.from_next = queues
+        self.links = Links(*(None if q is None else QueueLink(q) for q in queues))
 
     def __call__(self, message):
         if message[0] == "load":
             self.load(message[1])
             return
-        _, c, steps = message
-        stage, x, y = self.stage, self.ws.x, self.ws.y
-        for t in range(steps):
-            if not stage.last and t >= LAG:
-                stage.learn(*_get(self.from_next, t - LAG), y)
-            h = stage.forward(t, x=x, h=None if stage.first else _get(self.from_before, t)[1])
-            if not stage.last:
-                self.to_next.put((t, h))
-            g = stage.backward(x, y, c)
-            if g is not None:
-                self.to_before.put((t, g))
-        if not stage.last:
-            for t in range(max(steps - LAG, 0), steps):
-                stage.learn(*_get(self.from_next, t), y)
-            self.losses[stage.i] = stage.batch_loss()
+        _, eta_over_m, steps = message
+        loss = run_stage(self.stage, self.links, self.ws.x, self.ws.y, eta_over_m, steps)
+        if loss is not None:
+            self.losses[self.stage.i] = loss
 
 
-def _stage_worker(conn, spec, description, i, M, sg_rate, *queues):
+def _stage_worker(conn, spec, description, i, M, sg_rate, queues):
     serve(conn, description, lambda arrays: StageWorker(spec, arrays, i, M, sg_rate, queues))
-
-
-def _get(queue, t):
-    """The next message of a queue, which must be step t's."""
-    step, array = queue.get()
-    if step != t:
-        raise RuntimeError(f"expected the message of step {t}, got step {step}'s")
-    return step, array
