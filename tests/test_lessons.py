@@ -28,10 +28,31 @@ def test_lesson_runs_and_checks_its_claims(number, tmp_path, capsys):
 
 def test_step_pauses_after_each_stage(monkeypatch, tmp_path, capsys):
     prompts = []
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or "")
     assert tinynet(["lesson", "2", "--step", "--figures", str(tmp_path)]) == 0
     stages = capsys.readouterr().out.count("\n## ")
     assert len(prompts) == stages - 1 == 3
+
+
+def test_step_q_quits(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt="": "q")
+    with pytest.raises(SystemExit) as stop:
+        tinynet(["lesson", "2", "--step", "--figures", str(tmp_path)])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.count("\n## ") == 1 and "(lesson 2 stopped)" in out
+
+
+def test_step_without_a_terminal_runs_straight_through(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "tinynet", "lesson", "2", "--step", "--figures", str(tmp_path)],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "End of lesson 2." in run.stdout and "EOFError" not in run.stderr
 
 
 def test_lesson_list_and_unknown_lesson(capsys):

@@ -29,10 +29,23 @@ class Lesson:
 
     def stage(self, title):
         """Start a new stage (pausing first, with --step, after the previous one)."""
-        if self.stages and self.args.step:
-            input("\n[Enter to go on] ")
+        if self.stages:
+            self.pause()
         self.stages += 1
         print(f"\n## {title}\n")
+
+    def pause(self):
+        """With ``--step``, wait for Enter (q quits). Without a terminal to answer, run straight through."""
+        if not self.args.step or not sys.stdin.isatty():
+            return
+        try:
+            answer = input("\n[Enter to go on, q to quit] ")
+        except EOFError:  # the terminal closed: nobody to answer any more
+            self.args.step = False
+            return
+        if answer.strip().lower() == "q":
+            print(f"(lesson {self.number} stopped)")
+            raise SystemExit(0)
 
     def check(self, claim, condition):
         """Assert ``condition`` and say which claim it proved."""
