@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from test_datasets import tiny, write_split
+
 from tinynet import NeuralNetwork
 from tinynet.cli import main as tinynet
 from tinynet.cli import run
@@ -52,8 +52,9 @@ def test_a_file_to_write_in_a_folder_that_does_not_exist(capsys):
 
 
 def test_a_missing_model_file(capsys):
-    assert fails(capsys, "digits", "test") == ("tinynet: --model: expected a file to read, but "
-                                               "digits_recognizer_setup.txt does not exist (tinynet digits train makes one)")
+    assert fails(capsys, "digits", "test") == (
+        "tinynet: --model: expected a file to read, but digits_recognizer_setup.txt does not exist "
+        "(tinynet digits train makes one)")
     assert fails(capsys, "cnn", "test", "--model", "gone.txt") == \
         "tinynet: --model: expected a file to read, but gone.txt does not exist"
 
@@ -91,7 +92,8 @@ def test_a_worker_that_died_is_one_line_and_a_bug_keeps_its_traceback(capsys):
         raise WorkerError("worker 1 (process 12) died unexpectedly (exit code -9: killed by SIGKILL)")
 
     assert run(died, []) == 2
-    assert capsys.readouterr().err == "tinynet: worker 1 (process 12) died unexpectedly (exit code -9: killed by SIGKILL)\n"
+    assert capsys.readouterr().err == \
+        "tinynet: worker 1 (process 12) died unexpectedly (exit code -9: killed by SIGKILL)\n"
     with pytest.raises(ZeroDivisionError):
         run(lambda argv: 1 / 0, [])
 

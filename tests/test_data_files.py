@@ -13,9 +13,9 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import SHARED_MNIST
 from test_datasets import idx_bytes, serve_fake_mnist, server, tiny, write_split  # noqa: F401 (server: a fixture)
+
 from tinynet import datasets
 from tinynet.datasets import load_mnist, read_csv, read_idx
 
@@ -63,7 +63,8 @@ def bomb(path, shape, megabytes):
 
 @pytest.mark.parametrize("shape,words", [
     ((1_000_000, 28, 28), r"its header declares shape \(1000000, 28, 28\), 784,000,000 bytes, more than"),
-    ((100_000, 28, 28), r"its header declares 78,400,000 bytes of data, more than a gzip file of [\d,]+ bytes can hold"),
+    ((100_000, 28, 28),
+     r"its header declares 78,400,000 bytes of data, more than a gzip file of [\d,]+ bytes can hold"),
     ((10, 28, 28), r"expected 7840 data bytes for shape \(10, 28, 28\), found more"),
 ])
 def test_a_gzip_bomb_is_refused_without_unpacking_it(tmp_path, shape, words):
@@ -115,7 +116,7 @@ def test_a_tinynet_data_folder_that_does_not_exist_is_an_error_and_is_not_create
     assert not missing.exists()
 
 
-def test_the_download_creates_only_tinynets_own_folder(server, tmp_path, monkeypatch):
+def test_the_download_creates_only_tinynets_own_folder(server, tmp_path, monkeypatch):  # noqa: F811
     root, url = server
     serve_fake_mnist(root, monkeypatch)
     X, y = load_mnist("test", mirrors=[url])  # no path: ./datasets/mnist (tmp_path is the cwd)

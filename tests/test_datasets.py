@@ -7,8 +7,8 @@ import threading
 
 import numpy as np
 import pytest
-
 from conftest import SHARED_MNIST
+
 from tinynet import data, datasets
 from tinynet.data import one_hot, train_validation_split
 from tinynet.datasets import load_mnist, read_csv, read_idx

@@ -81,7 +81,8 @@ def test_cnn_train_then_test(capsys, tmp_path):
     assert tinynet(["cnn", "train", "--max-batches", "3", "--workers", "2"]) == 0
     assert "Network saved to cnn_digits.txt" in capsys.readouterr().out
     net = load_from_file(tmp_path / "cnn_digits.txt")
-    assert net.sizes == [784, 10] and [layer.kind for layer in net.layers] == ["conv2d", "maxpool2d", "flatten", "dense"]
+    assert net.sizes == [784, 10]
+    assert [layer.kind for layer in net.layers] == ["conv2d", "maxpool2d", "flatten", "dense"]
     assert tinynet(["cnn", "test"]) == 0
     assert "Confusion matrix" in capsys.readouterr().out
 

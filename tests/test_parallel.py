@@ -104,7 +104,8 @@ def test_ctrl_c_stops_the_workers_and_frees_the_memory(no_leaks):
         if history.batches == 2:
             for child in multiprocessing.active_children():  # a terminal sends SIGINT to all of them
                 os.kill(child.pid, signal.SIGINT)
-            signal.raise_signal(signal.SIGINT)  # in this thread: KeyboardInterrupt comes from here, not from a finalizer
+            # in this thread: KeyboardInterrupt comes from here, not from a finalizer
+            signal.raise_signal(signal.SIGINT)
 
     # Python leaves SIGINT ignored when it was started ignoring it (a job started with & from a script):
     # give it the handler an interactive run has.

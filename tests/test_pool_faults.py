@@ -13,11 +13,10 @@ import textwrap
 
 import numpy as np
 import pytest
-
-from tinynet import NeuralNetwork
-from tinynet import protocol
-from tinynet.pool import PoolTrainer, SharedMemoryBatches, WorkerError
 from test_parallel import data, segments, train
+
+from tinynet import NeuralNetwork, protocol
+from tinynet.pool import PoolTrainer, SharedMemoryBatches, WorkerError
 
 KILLED = r"worker \d \(process \d+\) died unexpectedly \(exit code -9: killed by SIGKILL\)"
 

@@ -34,9 +34,12 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from .protocol import (SharedArrays, Worker, WorkerError, ask, attach, build_network, network_spec,  # noqa: F401
-                       positive_int, serve)
+from .protocol import SharedArrays, Worker, WorkerError, ask, attach, build_network, network_spec, positive_int, serve
 from .trainer import Batches, Trainer
+
+# What other modules (pvd, synthetic), the lessons and the benchmarks import from here.
+__all__ = ["PoolTrainer", "SharedMemoryBatches", "GradientWorker", "SharedArrays", "Worker", "WorkerError", "attach",
+           "blas_threads_env", "build_network", "network_spec", "require_main_file", "serve"]
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 

@@ -12,7 +12,7 @@ Run it as ``tinynet cnn train`` / ``tinynet cnn test``.
 import argparse
 import sys
 
-from tinynet import ConvNet, Conv2D, Dense, Flatten, MaxPool2D, Trainer, serialize_neural_network
+from tinynet import Conv2D, Dense, Flatten, MaxPool2D, Trainer, serialize_neural_network
 from tinynet.cli import file_to_write, run
 from tinynet.conv_fast import FastConvNet
 from tinynet.datasets import load_mnist
