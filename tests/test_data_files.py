@@ -140,3 +140,8 @@ def test_the_download_gives_up_after_its_time_in_all(tmp_path, monkeypatch, caps
     err = capsys.readouterr().err
     assert "(download failed: gave up after 1 s (last error: " in err and "using the embedded sample" in err
     assert len(X) == 1000
+
+
+def test_no_mirrors_is_a_mistake(tmp_path):
+    with pytest.raises(ValueError, match="mirrors: expected at least one URL"):
+        datasets.download_mnist(tmp_path, mirrors=[])
