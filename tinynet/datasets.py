@@ -278,9 +278,10 @@ def download_mnist(folder, mirrors=MIRRORS, timeout=None):
     ``timeout`` bounds the whole download, across mirrors and files, in
     seconds (default ``DOWNLOAD_SECONDS``): a machine that cannot reach them
     soon falls back. (The time is checked between reads; a server that goes
-    silent mid-file is waited for as long as was left when the file was asked for.) Each file is written to ``NAME.part`` and renamed only
-    once its sum is right, so nothing half-written is ever left under the
-    real name. Raises ``OSError`` if a file cannot be had from any mirror.
+    silent mid-file is waited for as long as was left when the file was asked
+    for.) Each file is written to ``NAME.part`` and renamed only once its sum
+    is right, so nothing half-written is ever left under the real name.
+    Raises ``OSError`` if a file cannot be had from any mirror.
     """
     if not mirrors:
         raise ValueError("mirrors: expected at least one URL to download from")
