@@ -1,4 +1,4 @@
-"""Training time of the small CNN against its filters and batch size: sequential, pool, GPU, PyTorch.
+"""Training time of the small CNN against its filters and batch size: plain, fused, pool, GPU, PyTorch.
 
     python benchmarks/cnn_speed.py [--plot cnn_speed.png]
 
@@ -7,12 +7,13 @@ Conv2D(F, 5, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), plain SGD w
 gradient step per batch, for F in 4, 8, 16 and batch sizes 50 and 200, float64.
 Interleaved, medians of 5 (``--repeats``):
 
-- sequential: the single-process Trainer's steps (LocalBatches.descend);
+- plain:      the single-process Trainer's steps on the plain ConvNet of tinynet.conv;
+- sequential: the same steps on the FastConvNet of tinynet.conv_fast (what ``tinynet cnn`` trains);
 - pool:       PoolTrainer's 2 shared-memory workers (BLAS 1 thread each);
 - gpu:        GPUTrainer's loop, where CuPy finds a GPU;
 - torch:      the same network and loop in PyTorch CPU eager, 2 threads (if installed).
 
-It prints a table and the ratio torch / sequential: the median of the ratios of each
+It prints a table and the ratios plain / sequential and torch / sequential: the median of the ratios of each
 repeat (a repeat runs the versions back to back, so a drift of this shared machine's
 speed between repeats cancels out), and draws time against the number of parameters
 for each version (the classic project's "parameters comparison").
@@ -25,6 +26,7 @@ import time
 
 import numpy as np
 
+from tinynet.conv import ConvNet
 from tinynet.examples.cnn_digits import cnn
 from tinynet.pool import SharedMemoryBatches
 from tinynet.trainer import LocalBatches
@@ -85,13 +87,15 @@ def main():
         gpu_note = f"gpu: {cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()}, CuPy {cupy.__version__}"
     print(f"{os.cpu_count()} cores, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}; one epoch = {n:,} images, "
           f"float64; seconds per epoch, medians of {args.repeats}\n")
-    head = f"{'filters':>7}{'batch':>6}{'params':>8}{'sequential':>11}{'pool(2)':>9}{'gpu':>8}{'torch':>8}{'torch/seq':>10}"
+    head = (f"{'filters':>7}{'batch':>6}{'params':>8}{'plain':>8}{'sequential':>11}{'pool(2)':>9}{'gpu':>8}{'torch':>8}"
+            f"{'plain/seq':>10}{'torch/seq':>10}")
     print(head + "\n" + "-" * len(head))
     rows = []
     for F in FILTERS:
         for m in BATCHES:
             net = cnn(seed=0, filters=F)
-            runs = {"sequential": LocalBatches(net, X, Y, m)}
+            plain = ConvNet(**net.spec()[1], seed=0)  # the same layers and weights, the plain passes
+            runs = {"plain": LocalBatches(plain, X, Y, m), "sequential": LocalBatches(net, X, Y, m)}
             runs["pool(2)"] = SharedMemoryBatches(cnn(seed=0, filters=F), X, Y, 2)
             if cupy is not None:
                 gnet = net.to(cupy)
@@ -112,11 +116,12 @@ def main():
             runs["pool(2)"].close()
             med = {k: statistics.median(v) for k, v in times.items()}
             rows.append((F, m, net.params.size, med))
-            cell = lambda k: f"{med[k]:.3f}" if k in med else "-"
-            ratio = (f"{statistics.median(t / s for t, s in zip(times['torch'], times['sequential'])):.2f}x"
-                     if "torch" in med else "-")
-            print(f"{F:>7}{m:>6}{net.params.size:>8}{cell('sequential'):>11}{cell('pool(2)'):>9}{cell('gpu'):>8}"
-                  f"{cell('torch'):>8}{ratio:>10}", flush=True)
+            cells = {k: f"{med[k]:.3f}" if k in med else "-"
+                     for k in ("plain", "sequential", "pool(2)", "gpu", "torch")}
+            ratios = {k: f"{statistics.median(t / s for t, s in zip(times[k], times['sequential'])):.2f}x"
+                      if k in med else "-" for k in ("plain", "torch")}
+            print(f"{F:>7}{m:>6}{net.params.size:>8}{cells['plain']:>8}{cells['sequential']:>11}{cells['pool(2)']:>9}"
+                  f"{cells['gpu']:>8}{cells['torch']:>8}{ratios['plain']:>10}{ratios['torch']:>10}", flush=True)
     print(f"\n{'torch ' + torch_version + ' CPU eager' if torch else 'torch not installed'}; {gpu_note}")
 
     import matplotlib

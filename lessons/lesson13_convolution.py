@@ -1,19 +1,21 @@
-"""A convolutional network: convolution, max-pooling and softmax, step by step on one digit.
+"""A convolutional network: how a convolution and a max-pool pass the error back, on one digit.
 
-A convolution layer slides each of its k x k kernels over the image and takes
-a weighted sum at every position:  z[f, i, j] = Σ_c Σ_u Σ_v K[f, c, u, v] a[c, i+u, j+v] + b[f].
-Max-pooling keeps the largest value of each s x s block. Backprop through them:
-the pooling sends each error to the one input that won its block; the
-convolution's error reaches its input through the same kernel, flipped.
+Layer 1 slides each of its k x k kernels over the image:
+z^1[f, i, j] = Σ_c Σ_u Σ_v K[f, c, u, v] a^0[c, i+u, j+v] + b[f], and a^1 = relu(z^1).
+Layer 2 keeps the largest value of each 2 x 2 block (z^2 = a^2). Backwards,
+the pool sends each block's error to the one input that won it (its mask),
+and the convolution is a dense layer on every window: ∂C/∂K = delta · windows,
+∂C/∂b = Σ delta, ∂C/∂a = Kᵀ delta added back onto the windows.
 """
 
 import numpy as np
 
 from tinynet import Conv2D, ConvNet, Dense, Flatten, MaxPool2D, Trainer
+from tinynet.conv import col2im, im2col
 from tinynet.datasets import load_mnist
-from tinynet.examples.cnn_digits import cnn, fit
+from tinynet.examples.cnn_digits import fit
 from tinynet.gpu import GPUTrainer
-from tinynet.gradcheck import gradcheck
+from tinynet.gradcheck import gradcheck, numerical_gradient
 from tinynet.lessonkit import Lesson, pyplot
 from tinynet.pool import PoolTrainer
 
@@ -22,69 +24,96 @@ def main(argv=None):
     lesson = Lesson(13, "a convolutional network", argv)
     np.set_printoptions(precision=3, suppress=True)
     X, labels = load_mnist("train")
-    digit = X[0].reshape(1, 1, 28, 28)
+    x, y = X[:1], np.eye(10)[labels[:1]]  # one digit and its target
     plt = pyplot()
+    net = ConvNet([Conv2D(8, 5, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")], seed=0)
+    pool = net.layers[1]
+    K, b = net.layer_blocks[0]
+    t = net.trace(x, y)  # every z, a, delta and gradient of one pass, layer by layer
+    a0, z1, a1, z2 = x.reshape(1, 1, 28, 28), t[1].z, t[1].a, t[2].z
 
-    lesson.stage("The kernel sliding over a digit")
-    net = cnn(seed=0)
-    conv, pool = net.layers[0], net.layers[1]
-    K, b = net.layer_params[0]
-    z = conv.forward(digit, (K, b), np)
+    lesson.stage("Forward: the kernel sliding over a digit")
     i, j = 10, 12
-    window = digit[0, 0, i:i + 5, j:j + 5]
-    print(f"the 5x5 window at ({i}, {j}):\n{window}")
-    print(f"kernel 0:\n{K[0, 0]}")
-    print(f"z[0, {i}, {j}] = Σ K·window + b = {np.sum(K[0, 0] * window) + b[0]:.5f}; the layer computed {z[0, 0, i, j]:.5f}")
-    lesson.check("the feature map is the kernel's weighted sum at each position",
-                 np.isclose(z[0, 0, i, j], np.sum(K[0, 0] * window) + b[0]))
-    print(f"28x28 image -> {z.shape[1]} feature maps of {z.shape[2]}x{z.shape[3]} (valid padding: 28 - 5 + 1)")
+    window = a0[0, 0, i:i + 5, j:j + 5]
+    print(f"the 5x5 window at ({i}, {j}):\n{window}\nkernel 0:\n{K[0, 0]}")
+    print(f"z^1[0, {i}, {j}] = Σ K·window + b = {np.sum(K[0, 0] * window) + b[0]:.5f}; "
+          f"the layer computed {z1[0, 0, i, j]:.5f}")
+    lesson.check("z^1 is the kernel's weighted sum over each window",
+                 np.isclose(z1[0, 0, i, j], np.sum(K[0, 0] * window) + b[0]))
+    cols = im2col(a0, 5, np)  # every 5x5 window of the digit as a column
+    print(f"im2col: the {cols.shape[1]} windows as columns of 25 numbers, so z^1 = K cols + b is one product "
+          f"({K.shape[0]}x25 times 25x{cols.shape[1]})")
+    lesson.check("K cols + b gives z^1", np.allclose((K.reshape(8, 25) @ cols + b[:, None]).reshape(8, 24, 24), z1[0]))
+    lesson.check("a^1 = relu(z^1)", np.array_equal(a1, np.maximum(z1, 0)))
+    print(f"28x28 image -> {z1.shape[1]} feature maps of {z1.shape[2]}x{z1.shape[3]} (valid padding: 28 - 5 + 1)")
 
-    lesson.stage("Pooling")
-    a = np.maximum(z, 0)  # relu, the layer's activation
-    pooled = pool.forward(a, (), np)
-    print(f"max-pooling 2x2: {a.shape[2]}x{a.shape[3]} -> {pooled.shape[2]}x{pooled.shape[3]}")
-    print(f"block at (5, 6) of map 0: {a[0, 0, 10:12, 12:14].ravel()} -> {pooled[0, 0, 5, 6]:.4f}")
-    lesson.check("each pooled value is its block's maximum", np.isclose(pooled[0, 0, 5, 6], a[0, 0, 10:12, 12:14].max()))
-    c = pool.candidates(a, np)  # c[:, 2p + q] = a[:, :, p::2, q::2]: place (p, q) of every block at once
-    print(f"the 4 places of every block, laid out as 4 blocks: candidates of shape {c.shape} "
-          "(channel, place, sample, row, column)")
-    print("so the maximum is a knockout between whole blocks, max(max(c0, c1), max(c2, c3)): "
-          "three element-wise maxima for all the windows")
-    knockout = np.maximum(np.maximum(c[:, 0], c[:, 1]), np.maximum(c[:, 2], c[:, 3]))
-    lesson.check("the knockout gives the pooled maps", np.array_equal(knockout.transpose(1, 0, 2, 3), pooled))
-    print("in training the convolution hands the pool its candidates directly: the 4 windows of a block are the")
-    print("4 corners of one 6x6 patch, so the patches times 4 copies of each kernel, one at each corner, give them all")
-    Kp = conv.pool_kernels(K, b, 2, np)  # row (f, p, q): kernel f at offset (p, q) of a 6x6 grid, then b[f]
-    print(f"kernel 0 at offset (1, 0) of the patch:\n{Kp[2, :-1].reshape(6, 6)}")
-    cand = conv.forward(digit, (K, b), np, memo={}, pool=2)
-    lesson.check("the patches give the candidates of z", np.allclose(cand, pool.candidates(z, np), rtol=0, atol=1e-12))
+    lesson.stage("Max-pooling and its mask")
+    _, mask = pool.forward(a1, (), np)  # the arg-max of every 2x2 block: what the pool keeps for the way back
 
-    lesson.stage("Backprop through pooling and convolution")
-    delta = np.zeros_like(pooled)
-    delta[0, 0, 5, 6] = 1.0
-    routed = pool.backward(a, pooled, delta, (), (), np)
-    block = routed[0, 0, 10:12, 12:14]
-    print(f"an error of 1 at pooled (5, 6) comes back to its block as\n{block}")
-    lesson.check("the error goes to the arg-max only", block.sum() == 1.0 and block.ravel()[np.argmax(a[0, 0, 10:12, 12:14])] == 1.0)
-    small = ConvNet([Conv2D(2, 3, "tanh"), MaxPool2D(2), Flatten(), Dense(3, "softmax")], input_shape=(1, 8, 8), seed=1)
+    def per_block(maps):  # the sum over each 2x2 block of maps (1, 8, 24, 24): (8, 12, 12)
+        return maps[0].reshape(8, 12, 2, 12, 2).sum(axis=(2, 4))
+
+    # the pooled value with the largest error that relu lets through: its block is the one to follow back
+    f, p, q = np.unravel_index(np.argmax(np.abs(t[2].delta[0]) * (z2[0] > 0)), z2.shape[1:])
+    block = (0, f, slice(2 * p, 2 * p + 2), slice(2 * q, 2 * q + 2))
+    print(f"layer 2 (maxpool2d 2): {a1.shape[2]}x{a1.shape[3]} -> {z2.shape[2]}x{z2.shape[3]}")
+    print(f"block ({p}, {q}) of map {f}:\n{a1[block]}\n-> z^2 = {z2[0, f, p, q]:.4f}; its mask:\n{mask[block]}")
+    lesson.check("each pooled value is its block's maximum",
+                 np.array_equal(z2[0], a1[0].reshape(8, 12, 2, 12, 2).max(axis=(2, 4))))
+    lesson.check("the mask has exactly one 1 per window, at the maximum",
+                 np.array_equal(per_block(mask), np.ones((8, 12, 12))) and np.array_equal(per_block(a1 * mask), z2[0]))
+
+    lesson.stage("The error through the pool")
+    delta2 = t[2].delta  # ∂C/∂z^2, which the dense layer above sent back (through Flatten)
+    g1 = pool.backward(delta2, a1, mask, (), (), np)  # ∂C/∂a^1 = upsample(delta^2) ⊙ mask
+    print(f"delta^2 at ({p}, {q}) of map {f}: {delta2[0, f, p, q]:.5f}; ∂C/∂a^1 on its block:\n{g1[block]}")
+    lesson.check("the error reaching the pool's input is zero off the mask", np.all(g1[mask == 0] == 0))
+    lesson.check("on the mask it is the pooled error", np.array_equal(per_block(g1), delta2[0]))
+    lesson.check("delta^1 = ∂C/∂a^1 ⊙ relu'(z^1), as the trace found it", np.array_equal(t[1].delta, g1 * (z1 > 0)))
+
+    lesson.stage("The kernel's gradient: delta times the windows")
+    delta1 = t[1].delta[0].reshape(8, -1)  # delta^1 as (8, 576): one column per window, like cols
+    dK = (delta1 @ cols.T).reshape(K.shape)  # ∂C/∂K = delta colsᵀ: every window weighted by its error
+    print(f"∂C/∂K = delta^1 colsᵀ: (8x576) times (576x25); ∂C/∂K of kernel {f}:\n{dK[f, 0]}")
+    lesson.check("delta colsᵀ is the gradient backprop found", np.allclose(dK, t[1].grads["K"], rtol=0, atol=1e-15))
+    u, v = np.unravel_index(np.argmax(np.abs(dK[f, 0])), (5, 5))
+    index = np.ravel_multi_index((f, 0, u, v), K.shape)  # K1 is the first block of net.params
+    numeric = numerical_gradient(net, x, y, index)
+    print(f"∂C/∂K[{f}, 0, {u}, {v}]: backprop {dK[f, 0, u, v]:.8f}, central differences {numeric:.8f}")
+    lesson.check("∂C/∂K equals the numerical gradient", np.isclose(dK[f, 0, u, v], numeric, rtol=1e-6, atol=1e-10))
+    lesson.check("∂C/∂b = Σ delta over the windows", np.allclose(delta1.sum(axis=1), t[1].grads["b"]))
+
+    lesson.stage("The error reaching the image: ∂C/∂a^0")
+    g0 = col2im(K.reshape(8, 25).T @ delta1, a0.shape, 5, np)  # Kᵀ delta, each window added back where it lay
+    r, c = np.unravel_index(np.argmax(np.abs(g0[0, 0])), (28, 28))
+    e = np.zeros_like(x)
+    e[0, r * 28 + c] = 1e-6
+    numeric = (net.cost_of(x + e, y) - net.cost_of(x - e, y)) / 2e-6
+    print(f"pixel ({r}, {c}) lies in up to 25 windows: ∂C/∂a^0 sums their errors, {g0[0, 0, r, c]:.8f}; "
+          f"central differences {numeric:.8f}")
+    lesson.check("∂C/∂a^0 = col2im(Kᵀ delta) equals the numerical gradient",
+                 np.isclose(g0[0, 0, r, c], numeric, rtol=1e-5, atol=1e-10))
+    small = ConvNet([Conv2D(2, 3, "tanh"), MaxPool2D(2), Conv2D(3, 2, "sigmoid"), Flatten(), Dense(3, "softmax")],
+                    input_shape=(2, 9, 9), seed=1)
     rng = np.random.default_rng(0)
-    result = gradcheck(small, rng.normal(size=(4, 64)), np.eye(3)[[0, 1, 2, 0]])
-    print(f"gradient check of a small CNN: max relative error {result.max_error:.1e}")
+    result = gradcheck(small, rng.normal(size=(4, 162)), np.eye(3)[[0, 1, 2, 0]])
+    print(f"gradient check of a small CNN (2 channels, a cut edge, a convolution after the pool): "
+          f"max relative error {result.max_error:.1e}")
     lesson.check("backprop through convolution and pooling is right (relative error < 1e-7)", result.max_error < 1e-7)
 
-    fig, axes = plt.subplots(3, 9, figsize=(13, 4.8))
+    fig, axes = plt.subplots(4, 9, figsize=(13, 6.2))
     for ax in axes.flat:
         ax.axis("off")
-    axes[0, 0].imshow(digit[0, 0], cmap="gray_r")
+    axes[0, 0].imshow(a0[0, 0], cmap="gray_r")
     axes[0, 0].set_title("input", fontsize=8)
-    for f in range(8):
-        axes[0, f + 1].imshow(K[f, 0], cmap="bwr")
-        axes[0, f + 1].set_title(f"kernel {f}", fontsize=8)
-        axes[1, f + 1].imshow(a[0, f], cmap="viridis")
-        axes[1, f + 1].set_title(f"map {f} (24x24)", fontsize=8)
-        axes[2, f + 1].imshow(pooled[0, f], cmap="viridis")
-        axes[2, f + 1].set_title(f"pooled {f} (12x12)", fontsize=8)
-    fig.suptitle("Untrained kernels, their feature maps and the pooled maps")
+    for k in range(8):
+        lim = np.abs(g1[0, k]).max() or 1
+        for row, (image, cmap, title) in enumerate([(K[k, 0], "bwr", f"kernel {k}"), (a1[0, k], "viridis", "a^1 24x24"),
+                                                    (z2[0, k], "viridis", "pooled 12x12"),
+                                                    (g1[0, k], "bwr", "∂C/∂a^1")]):
+            axes[row, k + 1].imshow(image, cmap=cmap, **({"vmin": -lim, "vmax": lim} if row == 3 else {}))
+            axes[row, k + 1].set_title(title, fontsize=8)
+    fig.suptitle("Untrained kernels, their maps, the pooled maps and the error the pool sends back (on its mask)")
     lesson.figure(fig, "feature_maps")
 
     lesson.stage("Training it on the digits")
@@ -94,12 +123,12 @@ def main(argv=None):
     print(f"{history.batches} batches in {history.wall_time:.1f} s: test accuracy {accuracy:.2%} "
           f"(the full run, 'tinynet cnn train', goes further)")
     lesson.check("200 batches already read over 90% of the test digits", accuracy > 0.9)
-    Kt = trained.layer_params[0][0]
+    Kt = trained.layer_blocks[0][0]
     fig, axes = plt.subplots(1, 8, figsize=(11, 1.8))
-    for f, ax in enumerate(axes):
-        lim = np.abs(Kt[f, 0]).max()
-        ax.imshow(Kt[f, 0], cmap="bwr", vmin=-lim, vmax=lim)
-        ax.set_title(f"kernel {f}", fontsize=8)
+    for k, ax in enumerate(axes):
+        lim = np.abs(Kt[k, 0]).max()
+        ax.imshow(Kt[k, 0], cmap="bwr", vmin=-lim, vmax=lim)
+        ax.set_title(f"kernel {k}", fontsize=8)
         ax.axis("off")
     fig.suptitle("The learned 5x5 kernels: edge and stroke detectors")
     lesson.figure(fig, "learned_kernels")
@@ -118,7 +147,8 @@ def main(argv=None):
         print(f"  {name:<16} 5 batches in {history.wall_time:.2f} s; largest difference from sequential: {diff:.1e}")
     worst = max(np.abs(n.params - nets["sequential"].params).max() for n in nets.values())
     lesson.check("the pool and the GPU trainer reach the same weights as one process", worst < 1e-10)
-    print("benchmarks/cnn_speed.py times them against the network's size, and PyTorch too.")
+    print("Training runs tinynet.conv_fast's fused passes of this network (the same gradients, tested to 1e-12);")
+    print("benchmarks/cnn_speed.py times them and the plain ones against PyTorch.")
     return lesson.done()
 
 

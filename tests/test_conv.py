@@ -25,7 +25,7 @@ CASES = [
     ([Conv2D(2, 2, "sigmoid"), MaxPool2D(2), Flatten(), Dense(3, "softmax")], (1, 8, 8)),  # pool 2, a cut edge
     ([Flatten(), Dense(5, "elu"), Dense(3, "softmax")], (1, 4, 4)),                      # flatten, dense
     ([Conv2D(2, 3, "softplus"), Conv2D(3, 2, "tanh"), MaxPool2D(3), Flatten(), Dense(6, "lecun_tanh"),
-      Dense(3, "softmax")], (2, 10, 10)),                                                # pool 3 (cut edge), conv after conv
+      Dense(3, "softmax")], (2, 10, 10)),                                                # pool 3, cut edge, 2 convs
     ([Conv2D(3, 2, "relu"), MaxPool2D(2), Conv2D(2, 2, "relu"), MaxPool2D(2), Flatten(),
       Dense(3, "softmax")], (1, 11, 11)),                                                # conv after pool, relu
     ([Conv2D(2, 2, "relu"), MaxPool2D(1), Flatten(), Dense(3, "softmax")], (2, 5, 5)),   # a 1x1 pool
