@@ -10,7 +10,9 @@ from .costs import COSTS, CrossEntropy, Quadratic, get_cost
 from .conv import Conv2D, ConvNet, Dense, Flatten, MaxPool2D
 from .network import NeuralNetwork, Workspace
 from .textformat import load_from_file, serialize_neural_network
-from .trainer import ExponentialDecay, History, Trainer, TrainingDataSample, TrainingDiverged
+from .data import TrainingDataSample
+from .history import History, TrainingDiverged
+from .trainer import ExponentialDecay, Trainer
 from . import datasets
 
 __version__ = "0.1.0"

@@ -6,6 +6,8 @@ of inputs ``X`` with one row of targets per sample, and is judged on samples
 it did not train on.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -38,3 +40,71 @@ def train_validation_split(X, labels, validation_fraction=0.1, seed=0):
     order = np.random.default_rng(seed).permutation(len(X))
     val, train = order[:n_val], order[n_val:]
     return (X[train], labels[train]), (X[val], labels[val])
+
+
+@dataclass
+class TrainingDataSample:
+    """One training example: an ``input`` vector and its expected ``output``."""
+
+    input: np.ndarray
+    output: np.ndarray
+
+
+def prepare_data(network, data, name):
+    """``data`` as two float arrays (X, Y) that fit ``network``, or a ValueError naming ``name``.
+
+    ``data`` is a list of :class:`TrainingDataSample` or a pair ``(X, Y)``;
+    class labels in Y (shape (n,)) become one-hot rows.
+    """
+    inputs, outputs = network.sizes[0], network.sizes[-1]
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], TrainingDataSample):
+        X = np.array([np.ravel(s.input) for s in data]) if _same_len(s.input for s in data) else None
+        Y = np.array([np.ravel(s.output) for s in data]) if _same_len(s.output for s in data) else None
+        if X is None or Y is None:
+            raise ValueError(f"{name}: the samples' inputs or outputs have different lengths")
+    elif isinstance(data, (list, tuple)) and len(data) == 2:
+        X, Y = np.asarray(data[0]), np.asarray(data[1])
+    else:
+        raise ValueError(f"{name}: expected a non-empty list of TrainingDataSample or a pair (X, Y)")
+    if X.ndim == 1 and X.size == inputs:
+        X = X.reshape(1, -1)
+    if X.ndim != 2 or X.shape[1] != inputs:
+        raise ValueError(
+            f"{name}: expected inputs of shape (n, {inputs}) for a network with {inputs} inputs, "
+            f"got {X.shape}"
+        )
+    if len(X) == 0:
+        raise ValueError(f"{name}: no samples (empty data)")
+    if len(Y) != len(X):
+        raise ValueError(f"{name}: {len(X)} inputs but {len(Y)} outputs")
+    if not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"{name}: inputs must be numbers, got dtype {X.dtype}")
+    X = X.astype(network.dtype, copy=False)
+    _check_all_finite(X, f"{name}: inputs")
+    if not (np.issubdtype(Y.dtype, np.number) or Y.dtype == np.bool_):
+        raise ValueError(f"{name}: outputs (or class labels) must be numbers, got dtype {Y.dtype}")
+    if Y.ndim == 1 and outputs > 1:
+        try:
+            Y = one_hot(Y, outputs)
+        except ValueError as e:
+            raise ValueError(f"{name}: {e}") from None
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2 or Y.shape[1] != outputs:
+        raise ValueError(
+            f"{name}: expected outputs of shape (n, {outputs}) or labels of shape (n,), got {Y.shape}"
+        )
+    Y = Y.astype(network.dtype)
+    _check_all_finite(Y, f"{name}: outputs")
+    return np.ascontiguousarray(X), np.ascontiguousarray(Y)
+
+
+def _same_len(arrays):
+    return len({np.size(a) for a in arrays}) == 1
+
+
+def _check_all_finite(A, what):
+    bad = ~np.isfinite(A)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ValueError(f"{what} contain NaN or infinite values (first in sample {row})")

@@ -8,7 +8,8 @@ text format.
 """
 
 from .base import to_numpy as _to_numpy
-from .trainer import Trainer, prepare_data
+from .data import prepare_data
+from .trainer import Trainer
 
 
 def require_cupy():

@@ -24,52 +24,12 @@ sample, so figures for different batch sizes compare.
 import math
 import numbers
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 from tqdm.auto import tqdm
 
-
-
-@dataclass
-class TrainingDataSample:
-    """One training example: an ``input`` vector and its expected ``output``."""
-
-    input: np.ndarray
-    output: np.ndarray
-
-
-@dataclass
-class History:
-    """What a training run did.
-
-    ``costs[0]`` is the mean cost per sample on the cost-estimation batch
-    before training, ``costs[k]`` the one after batch k. ``learning_steps[k-1]``
-    and ``improved[k-1]`` belong to batch k. The validation lists have one
-    entry per validated batch, at the batch numbers in ``validation_batches``.
-    """
-
-    costs: list = field(default_factory=list)
-    learning_steps: list = field(default_factory=list)
-    improved: list = field(default_factory=list)
-    validation_batches: list = field(default_factory=list)
-    validation_costs: list = field(default_factory=list)
-    validation_accuracies: list = field(default_factory=list)
-    batches: int = 0
-    min_cost: float = math.inf
-    wall_time: float = 0.0
-    stop_reason: str = ""
-
-    def record(self, k, cost, learning_step):
-        """Batch k is done: its cost on the cost-estimation batch and the learning step it used."""
-        self.batches = k
-        self.costs.append(cost)
-        self.learning_steps.append(learning_step)
-
-    def validate(self, k, cost, accuracy):
-        self.validation_batches.append(k)
-        self.validation_costs.append(cost)
-        self.validation_accuracies.append(accuracy)
+from .data import prepare_data
+from .history import History, TrainingDiverged
 
 
 class ExponentialDecay:
@@ -91,14 +51,6 @@ class ExponentialDecay:
 
     def __repr__(self):
         return f"ExponentialDecay({self.start}, {self.end}, {self.batches})"
-
-
-class TrainingDiverged(FloatingPointError):
-    """The cost became NaN or infinite: the weights are no longer meaningful."""
-
-    def __init__(self, message, history):
-        super().__init__(message)
-        self.history = history
 
 
 class Trainer:
@@ -283,68 +235,6 @@ def descend(network, grad, c):
     """params -> params - c · grad (``grad`` is scaled in place: it is a reused buffer)."""
     grad *= c
     network.params -= grad
-
-
-def prepare_data(network, data, name):
-    """``data`` as two float arrays (X, Y) that fit ``network``, or a ValueError naming ``name``.
-
-    ``data`` is a list of :class:`TrainingDataSample` or a pair ``(X, Y)``;
-    class labels in Y (shape (n,)) become one-hot rows.
-    """
-    inputs, outputs = network.sizes[0], network.sizes[-1]
-    if isinstance(data, (list, tuple)) and data and isinstance(data[0], TrainingDataSample):
-        X = np.array([np.ravel(s.input) for s in data]) if _same_len(s.input for s in data) else None
-        Y = np.array([np.ravel(s.output) for s in data]) if _same_len(s.output for s in data) else None
-        if X is None or Y is None:
-            raise ValueError(f"{name}: the samples' inputs or outputs have different lengths")
-    elif isinstance(data, (list, tuple)) and len(data) == 2:
-        X, Y = np.asarray(data[0]), np.asarray(data[1])
-    else:
-        raise ValueError(f"{name}: expected a non-empty list of TrainingDataSample or a pair (X, Y)")
-    if X.ndim == 1 and X.size == inputs:
-        X = X.reshape(1, -1)
-    if X.ndim != 2 or X.shape[1] != inputs:
-        raise ValueError(
-            f"{name}: expected inputs of shape (n, {inputs}) for a network with {inputs} inputs, "
-            f"got {X.shape}"
-        )
-    if len(X) == 0:
-        raise ValueError(f"{name}: no samples (empty data)")
-    if len(Y) != len(X):
-        raise ValueError(f"{name}: {len(X)} inputs but {len(Y)} outputs")
-    if not np.issubdtype(X.dtype, np.number):
-        raise ValueError(f"{name}: inputs must be numbers, got dtype {X.dtype}")
-    X = X.astype(network.dtype, copy=False)
-    _check_all_finite(X, f"{name}: inputs")
-    if not (np.issubdtype(Y.dtype, np.number) or Y.dtype == np.bool_):
-        raise ValueError(f"{name}: outputs (or class labels) must be numbers, got dtype {Y.dtype}")
-    if Y.ndim == 1 and outputs > 1:
-        from .data import one_hot
-
-        try:
-            Y = one_hot(Y, outputs)
-        except ValueError as e:
-            raise ValueError(f"{name}: {e}") from None
-    if Y.ndim == 1:
-        Y = Y.reshape(-1, 1)
-    if Y.ndim != 2 or Y.shape[1] != outputs:
-        raise ValueError(
-            f"{name}: expected outputs of shape (n, {outputs}) or labels of shape (n,), got {Y.shape}"
-        )
-    Y = Y.astype(network.dtype)
-    _check_all_finite(Y, f"{name}: outputs")
-    return np.ascontiguousarray(X), np.ascontiguousarray(Y)
-
-
-def _same_len(arrays):
-    return len({np.size(a) for a in arrays}) == 1
-
-
-def _check_all_finite(A, what):
-    bad = ~np.isfinite(A)
-    if bad.any():
-        row = int(np.argwhere(bad)[0][0])
-        raise ValueError(f"{what} contain NaN or infinite values (first in sample {row})")
 
 
 def _check_args(n, learning_step, batch_iterations, batch_size, min_improvement, max_without,

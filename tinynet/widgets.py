@@ -22,7 +22,8 @@ import ipywidgets as W
 import numpy as np
 
 from .lessonkit import pyplot as _pyplot
-from .trainer import Trainer, prepare_data
+from .data import prepare_data
+from .trainer import Trainer
 
 
 def figure_png(fig):
