@@ -65,8 +65,9 @@ def run(name, method):
     def clock(network, history):
         times.append(time.perf_counter())
 
-    history = METHODS[method]().train(net, (Xt, yt), eta, steps, batch, 0.0, 300, estimate, seed=0,
-                                      max_batches=max_batches, callback=clock, progress=False)
+    history = METHODS[method]().train(net, (Xt, yt), learning_step=eta, batch_iterations=steps, batch_size=batch,
+                                      max_batches_without_improvement=300, cost_estimator_batch_size=estimate,
+                                      seed=0, max_batches=max_batches, callback=clock, progress=False)
     return np.array(times) - times[0], history, net.evaluate(Xv, yv)
 
 

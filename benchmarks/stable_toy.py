@@ -56,7 +56,8 @@ def main():
             accuracies, start = [], time.perf_counter()
             for seed in seeds:
                 net = ARCHITECTURES[kind](2, 2, width=width, layers=layers, h=h, gamma=0.01, seed=seed)
-                Trainer().train(net, (Xt, yt), ExponentialDecay(eta, eta / 20, 3000), 5, 50, 0.0, 300, None,
+                Trainer().train(net, (Xt, yt), learning_step=ExponentialDecay(eta, eta / 20, 3000),
+                                batch_iterations=5, batch_size=50, max_batches_without_improvement=300,
                                 seed=seed, max_batches=3000, progress=False)
                 accuracies.append(net.evaluate(Xv, yv))
                 if seed == 0:

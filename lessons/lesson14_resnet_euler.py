@@ -32,6 +32,13 @@ def main(argv=None):
     print(f"Y_0 = {Y0[0]}")
     print(f"Y_1 = Y_0 + h·tanh(K_0 Y_0 + b_0) = {by_hand[0]}  (tinynet: {states[1][0][0]})")
     lesson.check("the network's first layer is the Euler step", np.allclose(states[1][0], by_hand))
+    # trace numbers the layers from 1, as in lessons 2-6: layer j+1 is the step from Y_j to Y_(j+1),
+    # its z = K_j Y_j + b_j and its a = Y_(j+1); the last layer is the classifier, a = softmax(W Y_N + μ)
+    trace = net.trace(Y0, [[1.0, 0.0]])
+    for layer in trace.layers:
+        print(f"layer {layer.l} ({layer.name}): z = {layer.z[0]}, a = {layer.a[0]}, delta = {layer.delta[0]}")
+    lesson.check("trace's layer 1 is that step: z = K_0 Y_0 + b_0, a = Y_1",
+                 np.allclose(trace[1].z, Y0 @ K.T + b) and np.allclose(trace[1].a, by_hand))
 
     lesson.stage("Smaller steps follow the ODE more closely")
     # The same K and b at every layer: one ODE dY/dt = tanh(K Y + b), integrated to T = 2.
@@ -49,7 +56,8 @@ def main(argv=None):
     X, labels = ellipses(1200, seed=0)
     (Xt, yt), (Xv, yv) = train_validation_split(X, labels, 0.2, seed=0)
     net = ResNet(2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
-    history = Trainer().train(net, (Xt, yt), 0.2, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False)
+    history = Trainer().train(net, (Xt, yt), learning_step=0.2, batch_iterations=5, batch_size=50,
+                              max_batches_without_improvement=300, seed=0, max_batches=4000, progress=False)
     accuracy = net.evaluate(Xv, yv)
     print(f"{history.batches} batches, validation accuracy {accuracy:.2%}")
     lesson.check("the ResNet learns the ellipses (at least 98%)", accuracy >= 0.98)

@@ -5,8 +5,9 @@ starts from the same θ⁰ and takes a few gradient steps, free in its own block
 θ_p; each other block q may only slide along a fixed direction d_q (minus the
 gradient at θ⁰), by a scalar λ_q the process learns: the "forget-me-not" term
 θ_q = θ⁰_q + λ_q d_q. Then the processes meet, and the best candidate (or
-the combination of each one's own block, if better) becomes the next θ. tinynet's PVDTrainer runs this inside the Trainer's loop, in a
-pool of processes or, with workers=0, in one.
+the combination of each one's own block, if better) becomes the next θ.
+tinynet's PVDTrainer runs this inside the Trainer's loop, in a pool of
+processes or, with workers=0, in one.
 """
 
 import time
@@ -31,9 +32,10 @@ def main(argv=None):
     lesson.stage("The blocks")
     net = ResNet(2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
     blocks = net.blocks(2)
+    # layers counted from 1: layer j+1 makes Y_(j+1) from Y_j with K_j, b_j
     for p, ((j0, j1), B) in enumerate(zip(net.layer_groups(2), blocks)):
         extra = " and the classifier W, μ" if p == 1 else ""
-        print(f"block {p}: layers {j0}..{j1 - 1}{extra}: {B.size} parameters")
+        print(f"block {p}: layers {j0 + 1} to {j1} (K_{j0}..K_{j1 - 1}){extra}: {B.size} parameters")
     lesson.check("the blocks share out every parameter once",
                  sorted(np.concatenate(blocks).tolist()) == list(range(net.params.size)))
 
@@ -71,8 +73,9 @@ def main(argv=None):
     for name, trainer in (("backprop", Trainer()), ("PVD", PVDTrainer(2, workers=0))):
         net = ResNet(2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
         started = time.perf_counter()
-        history = trainer.train(net, (Xt, yt), ExponentialDecay(0.2, 0.01, 3000), 5, 50, 0.0, 300, None, seed=0,
-                                max_batches=3000, progress=False)
+        history = trainer.train(net, (Xt, yt), learning_step=ExponentialDecay(0.2, 0.01, 3000), batch_iterations=5,
+                                batch_size=50, max_batches_without_improvement=300, seed=0, max_batches=3000,
+                                progress=False)
         runs[name] = (net, history)
         print(f"{name:<9} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
               f"validation {net.evaluate(Xv, yv):.2%}")
@@ -85,8 +88,9 @@ def main(argv=None):
     for workers in (0, 2):  # 100 batches in this process, then in two worker processes
         net = ResNet(2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
         started = time.perf_counter()
-        PVDTrainer(2, workers=workers).train(net, (Xt, yt), 0.2, 5, 50, seed=0, max_batches=100,
-                                             max_batches_without_improvement=100, progress=False)
+        PVDTrainer(2, workers=workers).train(net, (Xt, yt), learning_step=0.2, batch_iterations=5, batch_size=50,
+                                             max_batches_without_improvement=100, seed=0, max_batches=100,
+                                             progress=False)
         print(f"100 batches with workers={workers}: {time.perf_counter() - started:.2f} s")
         same.append(net.params)
     lesson.check("two processes give the one-process numbers", np.allclose(same[0], same[1], rtol=0, atol=1e-10))

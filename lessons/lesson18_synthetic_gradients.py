@@ -34,7 +34,9 @@ def main(argv=None):
     lesson.stage("Two stages and one module")
     net = ResNet(**SETTINGS, seed=0)
     first, last = Stage(net, 0, 2, 0.3), Stage(net, 1, 2, 0.3)
-    print(f"stage 0: layers {first.j0}..{first.j1 - 1}; stage 1: layers {last.j0}..{last.j1 - 1} and the classifier")
+    # layers counted from 1: layer j+1 makes Y_(j+1) from Y_j, so stage 0 hands on Y_8, the output of layer 8
+    print(f"stage 0: layers {first.j0 + 1} to {first.j1}; "
+          f"stage 1: layers {last.j0 + 1} to {last.j1} and the classifier")
     h = first.forward(0, x=x)
     print(f"h (the state between them) for the first 3 samples:\n{h[:3]}")
     print(f"the module's prediction at the start: {first.sg(h, y)[0]} (it starts at zero)")
@@ -42,10 +44,10 @@ def main(argv=None):
 
     lesson.stage("The true gradient comes back; the module learns from it")
     last.forward(0, h=h)
-    true = last.backward(None, y, 0.0)  # c = 0: look, do not update
+    true = last.backward(None, y, eta_over_m=0.0)  # a step of size 0: look, do not update
     reference = net.copy()
     print(f"∂C/∂h from stage 1, first sample: {true[0]}")
-    lesson.check("it is the gradient of the whole network's cost at layer 8",
+    lesson.check("it is the gradient of the whole network's cost at Y_8, the output of layer 8",
                  np.allclose(true, _gradient_at(reference, x, y, 8), atol=1e-12))
     cosines = []
     for step in range(200):
@@ -61,7 +63,8 @@ def main(argv=None):
     for name, trainer in (("backprop", Trainer()), ("synthetic", SyntheticGradientTrainer(2, workers=0))):
         net = ResNet(**SETTINGS, seed=0)
         started = time.perf_counter()
-        history = trainer.train(net, (Xt, yt), 0.1, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False)
+        history = trainer.train(net, (Xt, yt), learning_step=0.1, batch_iterations=5, batch_size=50,
+                                max_batches_without_improvement=300, seed=0, max_batches=4000, progress=False)
         runs[name] = (net, history)
         print(f"{name:<10} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
               f"validation {net.evaluate(Xv, yv):.2%}")
@@ -71,9 +74,9 @@ def main(argv=None):
     for workers in (0, None):  # 100 batches in this process, then one process per stage
         net = ResNet(**SETTINGS, seed=0)
         started = time.perf_counter()
-        SyntheticGradientTrainer(2, workers=workers).train(net, (Xt, yt), 0.1, 5, 50, seed=0, max_batches=100,
-                                                           max_batches_without_improvement=100,
-                                                           progress=False)
+        SyntheticGradientTrainer(2, workers=workers).train(net, (Xt, yt), learning_step=0.1, batch_iterations=5,
+                                                           batch_size=50, max_batches_without_improvement=100,
+                                                           seed=0, max_batches=100, progress=False)
         print(f"100 batches with workers={workers}: {time.perf_counter() - started:.2f} s")
         same.append(net.params)
     lesson.check("one process per stage gives the one-process numbers",
@@ -91,11 +94,12 @@ def main(argv=None):
 
 
 def _gradient_at(net, x, y, j):
-    """∂C/∂Y_j by ordinary backprop (no synthetic gradients)."""
-    states = net.trajectory(x)
+    """∂C/∂Y_j, the error at the output of layer j, by ordinary backprop (no synthetic gradients)."""
+    unused = np.zeros_like(net.params)  # (the weights' gradients: not needed here)
+    zs, states = net.run_layers(0, net.N, net.start(net.lift(x)[1]))
     YN = states[-1][0]
-    G = [net.classify_back(YN, net.classify(YN)[1], y, np.zeros_like(net.params))]
-    return net.backward(j, net.N, states[j:], G, np.zeros_like(net.params))[0]
+    _, G_YN = net.classify_back(YN, net.classify(YN)[1], y, unused)
+    return net.run_layers_back(j, net.N, zs[j:], states[j:], (G_YN,), unused)[1][0]
 
 
 def _cosine(a, b):

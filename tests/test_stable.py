@@ -133,3 +133,148 @@ def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
 def test_negative_weights_of_the_terms_are_refused(name):
     with pytest.raises(ValueError, match=f"{name}: expected a number >= 0"):
         ARCHITECTURES["antisymmetric"](2, 2, **{name: -0.1})
+
+
+# --- the network contract: trace, the header, the checks ------------------------------------------
+
+
+def _net(kind, opening=False, **kw):
+    rng = np.random.default_rng(0)
+    args = dict(width=3, layers=4, h=0.3, gamma=0.1, opening=opening, seed=1)
+    net = ARCHITECTURES[kind](2, 2, **{**args, **kw})
+    net.b[...] = rng.normal(size=net.b.shape) * 0.3
+    return net, rng.normal(size=(5, 2)), np.eye(2)[[0, 1, 1, 0, 1]]
+
+
+@pytest.mark.parametrize("opening", [False, True])
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_trace_shows_every_layer_from_1(kind, opening):
+    net, x, y = _net(kind, opening)
+    trace = net.trace(x, y)
+    assert [layer.l for layer in trace.layers] == list(range(1, net.N + 2 + opening))
+    assert trace[1].name.startswith("opening" if opening else kind) and trace[net.N + 1 + opening].name == "softmax"
+    states = net.trajectory(x)
+    for j in range(net.N):  # step j is layer j + 1 (+ 1 after an opening layer); its a is the state after it
+        a = trace[j + 1 + opening].a
+        np.testing.assert_array_equal(a if isinstance(a, tuple) else (a,), states[j + 1])
+    last = trace[net.N + 1 + opening]
+    np.testing.assert_allclose(last.z, states[-1][0] @ net.W.T + net.mu)
+    np.testing.assert_allclose(last.delta, last.a - y)  # softmax with cross-entropy
+    np.testing.assert_allclose(trace.output.sum(axis=1), 1)
+    assert trace.C == pytest.approx(net.cost_of(x, y))
+
+
+@pytest.mark.parametrize("opening", [False, True])
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_trace_gradients_by_name_are_backprops(kind, opening):
+    net, x, y = _net(kind, opening, alpha_f=0.05, alpha_c=0.02)
+    trace = net.trace(x, y)
+    grads = dict(zip(("K", "b", "W", "mu", "K_in", "b_in"), (g.copy() for g in net.backprop(x, y))))
+    named = dict(net.named_params())
+    for j in range(net.N):
+        layer = trace[j + 1 + opening]
+        np.testing.assert_array_equal(layer.grads["K"], grads["K"][j])
+        np.testing.assert_array_equal(layer.grads["b"], grads["b"][j])
+        np.testing.assert_array_equal(layer.params["K"], named["K"][j])
+    last = trace[net.N + 1 + opening]
+    assert set(last.grads) == {"W", "mu"} and np.array_equal(last.grads["W"], grads["W"])
+    if opening:
+        assert set(trace[1].grads) == {"K_in", "b_in"} and np.array_equal(trace[1].grads["K_in"], grads["K_in"])
+
+
+@pytest.mark.parametrize("opening", [False, True])
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_delta_is_the_derivative_by_the_weighted_input(kind, opening):
+    # b enters every z of its layer as it is, so ∂C/∂b = Σ_samples delta (both deltas of a Hamiltonian step)
+    net, x, y = _net(kind, opening)
+    for layer in net.trace(x, y).layers:
+        bias = layer.grads.get("b", layer.grads.get("b_in", layer.grads.get("mu")))
+        deltas = layer.delta if isinstance(layer.delta, tuple) else (layer.delta,)
+        np.testing.assert_allclose(sum(d.sum(axis=0) for d in deltas), bias, atol=1e-12)
+
+
+def test_header_is_one_line_and_reads_back():
+    from tinynet.base import HeaderError  # noqa: F401 (the errors below)
+
+    net = ARCHITECTURES["hamiltonian"](3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3,
+                                       opening=True, seed=1)
+    line = ("stablenet hamiltonian inputs=3 classes=2 width=4 layers=3 h=0.3 activation=tanh "
+            "gamma=0.1 alpha_f=0.01 alpha_c=0.001 opening=1")
+    assert net.header() == [line]
+    back = ARCHITECTURES["resnet"].from_header([(2, line.split())], "cross_entropy", "float32", net.param_count)
+    assert type(back) is type(net) and back.dtype == np.float32
+    assert {**back.spec()[1], "dtype": "float64"} == net.spec()[1]
+
+
+@pytest.mark.parametrize("kind", ARCHITECTURES)
+def test_save_and_load_round_trip(tmp_path, kind):
+    from tinynet import load_from_file
+
+    net = ARCHITECTURES[kind](3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3,
+                              opening=kind == "leapfrog", seed=1)
+    net.params[...] = np.random.default_rng(2).normal(size=net.params.size)
+    net.save(tmp_path / "stable.txt")
+    assert (tmp_path / "stable.txt").read_text().splitlines()[1] == net.header()[0]
+    back = load_from_file(tmp_path / "stable.txt")
+    assert type(back) is type(net) and back.spec() == net.spec()
+    assert back.params.tobytes() == net.params.tobytes()
+
+
+HEADER = "stablenet resnet inputs=2 classes=2 width=2 layers=1 h=0.5 activation=tanh gamma=0.0 alpha_f=0.0 " \
+         "alpha_c=0.0 opening=0"
+
+
+@pytest.mark.parametrize("change, words", [
+    (("inputs=2", "inputs=-1"), "inputs: expected an integer from 1"),
+    (("resnet", "euler"), "expected one of resnet, antisymmetric, hamiltonian, leapfrog"),
+    (("activation=tanh", "activation=tan"), "activation: expected one of sigmoid"),
+    (("h=0.5", "h=0"), "h: expected a number > 0"),
+    (("h=0.5", "h=nan"), "h: expected a number from 0"),
+    (("layers=1", "layers=10001"), "layers: expected an integer from 1 to 10000"),
+    (("gamma=0.0", "gamma=-1"), "gamma: expected a number from 0"),
+    (("opening=0", "opening=2"), "opening: expected one of 0, 1"),
+    ((" h=0.5", ""), "missing h"),
+    (("opening=0", "opening=0 opening=1"), "unexpected or repeated argument 'opening=1'"),
+    (("width=2", "width=1"), "width: expected at least the 2 inputs"),
+])
+def test_header_values_are_checked(change, words):
+    from tinynet.base import HeaderError
+
+    with pytest.raises(HeaderError, match=words) as info:
+        ARCHITECTURES["resnet"].from_header([(2, HEADER.replace(*change).split())], "cross_entropy", "float64", 10**6)
+    assert info.value.line == 2
+
+
+def test_header_cost_and_budget_are_checked():
+    from tinynet.base import HeaderError
+
+    fields = [(2, HEADER.replace("width=2", "width=1000").split())]
+    with pytest.raises(HeaderError, match="describes 1,003,002 parameters") as info:  # refused before allocating
+        ARCHITECTURES["resnet"].from_header(fields, "cross_entropy", "float64", 100)
+    assert info.value.line == 2
+    with pytest.raises(HeaderError, match="a stable network's cost is cross_entropy") as info:
+        ARCHITECTURES["resnet"].from_header([(2, HEADER.split())], "quadratic", "float64", 100)
+    assert info.value.line == 3
+
+
+@pytest.mark.parametrize("dtype", [np.int64, "<U1", object, bool])
+def test_only_float_dtypes(dtype):
+    with pytest.raises(ValueError, match="dtype"):
+        ARCHITECTURES["resnet"](2, 2, dtype=dtype)
+
+
+@pytest.mark.parametrize("name, value", [("inputs", -1), ("classes", 0), ("layers", 1.5), ("width", True)])
+def test_sizes_are_whole_numbers(name, value):
+    args = dict(inputs=2, classes=2, width=3, layers=2)
+    with pytest.raises(ValueError, match=f"{name}: expected a whole number >= 1"):
+        ARCHITECTURES["resnet"](**{**args, name: value})
+
+
+def test_predictions_and_their_checks_are_the_base_networks():
+    net, x, y = _net("leapfrog")
+    assert net.predict(x).tolist() == net.feedforward(x).argmax(axis=1).tolist()
+    assert net.evaluate(x, y) == net.evaluate(x, y.argmax(axis=1))
+    with pytest.raises(ValueError, match="labels: expected class indices from 0 to 1"):
+        net.evaluate(x, [0, 1, 2, 0, 1])
+    with pytest.raises(ValueError, match="x: expected shape"):
+        net.predict(np.zeros((3, 5)))

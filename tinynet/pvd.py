@@ -164,13 +164,15 @@ class PoolPVD(SharedMemoryBatches):
         self.x, self.y = self.shared.arrays["X"][idx], self.shared.arrays["Y"][idx]  # for the synchronisation
 
     def run(self, eta_over_m, steps):
-        self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), eta_over_m, steps) for w in range(self.workers)])
+        self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), eta_over_m, steps)
+                   for w in range(self.workers)])
         self.chosen.append(synchronise(self.network, self.candidates, self.costs, self.blocks, self.x, self.y,
                                        self.combine))
 
 
 class PVDWorker(Worker):
-    """("load", idx) gathers the whole batch; ("pvd", P, ps, eta_over_m, steps) writes the candidates ps and their costs."""
+    """("load", idx) gathers the whole batch; ("pvd", P, ps, eta_over_m, steps) writes the candidates ps
+    and their costs."""
 
     def __init__(self, spec, arrays):
         super().__init__(spec, arrays)  # its network has its own θ: the candidate it works on

@@ -138,7 +138,8 @@ class StableNet(Network):
         if not isinstance(weights, dict):
             weights = np.asarray(weights)
             if weights.shape != self.params.shape:
-                raise ValueError(f"weights: expected a flat array of {self.params.size} values, got shape {weights.shape}")
+                raise ValueError(f"weights: expected a flat array of {self.params.size} values, "
+                                 f"got shape {weights.shape}")
             self.params[...] = weights
             return
         mine = dict(self.named_params())
@@ -229,7 +230,10 @@ class StableNet(Network):
         return delta
 
     def run_layers(self, j0, j1, S):
-        """Steps j0 .. j1-1 from the state S = S_j0: (their weighted inputs [z_j0, ...], the states [S_j0, ..., S_j1])."""
+        """Steps j0 .. j1-1 from the state S = S_j0.
+
+        Returns their weighted inputs [z_j0, ..., z_(j1-1)] and the states [S_j0, ..., S_j1].
+        """
         zs, states = [], [S]
         for j in range(j0, j1):
             z, S = self.step(j, S)
@@ -268,8 +272,8 @@ class StableNet(Network):
     def regularisation(self):
         """R = α_f/(2h) Σ_j (‖K_(j+1) - K_j‖² + ‖b_(j+1) - b_j‖²) + α_c/2 ‖W‖²."""
         xp = self.xp
-        R = self.alpha_f / (2 * self.h) * float((xp.diff(self.K, axis=0) ** 2).sum() + (xp.diff(self.b, axis=0) ** 2).sum())
-        return R + self.alpha_c / 2 * float((self.W ** 2).sum())
+        smoothness = float((xp.diff(self.K, axis=0) ** 2).sum() + (xp.diff(self.b, axis=0) ** 2).sum())
+        return self.alpha_f / (2 * self.h) * smoothness + self.alpha_c / 2 * float((self.W ** 2).sum())
 
     def add_regularisation(self, grad, m, j0=0, j1=None):
         """Add m · ∂R/∂params to ``grad``: the smoothness of the layers j0..j1-1 among themselves, and ½α_c‖W‖².
@@ -334,7 +338,10 @@ class StableNet(Network):
         return ([f"opening {act}"] if self.opening else []) + steps + ["softmax"]
 
     def layer_params(self, flat):
-        """Per layer its blocks of a parameter-sized array: {K_in, b_in}, then {K: K_j, b: b_j} per step, then {W, mu}."""
+        """Per layer its blocks of a parameter-sized array, by name.
+
+        {K_in, b_in} for the opening layer, {K: K_j, b: b_j} for step j, {W, mu} for the classifier.
+        """
         blocks = dict(zip((name for name, _ in self.param_shapes()), self.views(flat)))
         layers = [{"K": blocks["K"][j], "b": blocks["b"][j]} for j in range(self.N)]
         layers.append({"W": blocks["W"], "mu": blocks["mu"]})
@@ -536,7 +543,7 @@ ARCHITECTURES = {cls.kind: cls for cls in (ResNet, Antisymmetric, Hamiltonian, L
 
 
 def param_count(inputs, classes, width, layers, opening):
-    """P of a stable network: N n (n + 1) for the layers, k (n + 1) for the classifier, n (inputs + 1) for an opening."""
+    """The parameter count: N n (n + 1) for the layers, k (n + 1) for the classifier, n (inputs + 1) for an opening."""
     return layers * width * (width + 1) + classes * (width + 1) + (width * (inputs + 1) if opening else 0)
 
 

@@ -341,7 +341,8 @@ class StageProcesses(SharedMemoryBatches):
 
 
 class StageWorker(Worker):
-    """Stage i's process: ("load", idx) gathers the batch; ("run", eta_over_m, steps) takes the steps with the others."""
+    """Stage i's process: ("load", idx) gathers the batch; ("run", eta_over_m, steps) takes the steps
+    with the other stages."""
 
     def __init__(self, spec, arrays, i, M, sg_rate, queues):
         super().__init__(spec, arrays)
