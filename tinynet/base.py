@@ -272,8 +272,7 @@ class Network:
 
     def to(self, xp):
         """A copy of this network whose parameters live in the array module ``xp`` (numpy, cupy)."""
-        cls, kwargs = self.spec()
-        other = cls(**kwargs, seed=0)
+        other = from_spec(self.spec())
         params = to_numpy(self.params) if xp is np else xp.asarray(self.params)
         other.bind(params.copy())
         return other
@@ -332,6 +331,16 @@ def header_choice(text, name, line, choices):
     if text not in choices:
         raise HeaderError(f"{name}: expected one of {', '.join(choices)}, found {text[:40]!r}", line)
     return text
+
+
+def from_spec(spec):
+    """A network of the shape ``spec`` describes: (class, arguments), from ``Network.spec()``.
+
+    Its parameters are drawn with seed 0; the caller replaces them (with the
+    shared ones in a worker process, with a copy in ``Network.to``).
+    """
+    cls, kwargs = spec
+    return cls(**kwargs, seed=0)
 
 
 def check_dtype(dtype):

@@ -23,6 +23,8 @@ from multiprocessing.connection import wait
 
 import numpy as np
 
+from .base import from_spec as build_network  # a network of the shape a spec describes
+
 
 class WorkerError(RuntimeError):
     """A worker process failed or died; the message says which, and carries its traceback if it had one."""
@@ -40,12 +42,6 @@ def positive_int(name, value):
 def network_spec(network):
     """What a worker needs to rebuild the network's shape: its class and arguments."""
     return network.spec()
-
-
-def build_network(spec):
-    """A network of the shape ``spec`` describes (its parameters are replaced at once by the shared ones)."""
-    cls, kwargs = spec
-    return cls(**kwargs, seed=0)
 
 
 class SharedArrays:
