@@ -114,6 +114,11 @@ def test_a_kind_registers_itself_and_textformat_needs_no_change(tmp_path, monkey
           "line 2: the header describes 30,000 parameters, but the file holds at most")
 
 
+def test_textformat_knows_no_network_kind():
+    source = open(textformat.__file__).read()
+    assert not re.search(r"from \.(network|conv|conv_fast|stable) import|\b(NeuralNetwork|ConvNet|StableNet)\b", source)
+
+
 def original_format(net):
     lines = [str(len(net.sizes))] + [str(n) for n in net.sizes]
     for W, b in zip(net.weights, net.biases):

@@ -52,7 +52,7 @@ import stat
 
 import numpy as np
 
-from .base import HeaderError, Network, header_choice, header_float, header_int
+from .base import HeaderError, Network, header_int
 from .base import to_numpy as _to_numpy
 from .costs import COSTS
 
@@ -111,7 +111,9 @@ def check_finite(network):
 
 def _header_lines(network):
     """The kind's header lines, each checked to be one non-empty line of printable ASCII."""
-    lines = network.header() if hasattr(network, "header") else _legacy_header(network)
+    if not hasattr(network, "header"):
+        raise ValueError(f"network: a {type(network).__name__} has no header(); expected a tinynet network")
+    lines = network.header()
     for line in lines:
         if not isinstance(line, str) or not line.strip() or _NOT_TEXT.search(line):
             raise ValueError(f"network: {type(network).__name__}.header() gave {line!r}; "
@@ -439,12 +441,11 @@ def _from_header(r, fields, cost, dtype, budget):
     """The network the header describes, built by its kind's ``from_header``; any mistake names a line."""
     key = fields[0][1][0]
     cls = Network.kinds.get(key)
-    make = cls.from_header if cls is not None and hasattr(cls, "from_header") else _LEGACY.get(key)
-    if make is None:
-        known = sorted(set(Network.kinds) | set(_LEGACY))
-        raise r.error(f"expected the network kind ({', '.join(known)}), found {_shown(key)}", line=fields[0][0])
+    if cls is None:  # a kind registers itself when the module defining it is imported
+        raise r.error(f"expected the network kind ({', '.join(sorted(Network.kinds))}), found {_shown(key)} "
+                      f"(is the module that defines that kind imported?)", line=fields[0][0])
     try:
-        return make(fields, cost, dtype, budget)
+        return cls.from_header(fields, cost, dtype, budget)
     except HeaderError as e:
         raise r.error(str(e), line=e.line) from None
     except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, MemoryError, SyntaxError,
@@ -498,58 +499,3 @@ def _list_items(r, line, what):
         raise r.error(f"expected {what}")
     inner = line[1:-1].replace("[", " ").replace("]", " ")
     return [item.strip() for item in inner.split(",")] if inner.strip() else []
-
-
-# --- LEGACY: the header line of the stable networks, until their class provides header() and ---------
-# from_header(). Delete this section (and _LEGACY) once it does.
-
-STABLE_ARGS = {"inputs": int, "classes": int, "width": int, "layers": int, "h": float, "activation": str,
-               "gamma": float, "alpha_f": float, "alpha_c": float, "opening": int}
-
-
-def _legacy_header(network):
-    from .stable import StableNet
-
-    if isinstance(network, StableNet):
-        args = network.spec()[1]
-        return [f"stablenet {network.kind} "
-                + " ".join(f"{k}={int(args[k]) if k == 'opening' else repr(args[k]) if t is float else args[k]}"
-                           for k, t in STABLE_ARGS.items())]
-    raise ValueError(f"network: a {type(network).__name__} has no header(); expected a tinynet network")
-
-
-def _read_stable_header(fields, cost, dtype, budget):
-    from .activations import ACTIVATIONS
-    from .stable import ARCHITECTURES
-
-    line, words = fields[0]
-    if len(fields) != 1:
-        raise HeaderError("expected one 'stablenet' line", fields[1][0])
-    if len(words) < 2:
-        raise HeaderError(f"expected one of {', '.join(ARCHITECTURES)} after 'stablenet'", line)
-    kind = header_choice(words[1], "stablenet", line, list(ARCHITECTURES))
-    kwargs = {}
-    for word in words[2:]:
-        key, _, value = word.partition("=")
-        if key not in STABLE_ARGS or key in kwargs:
-            raise HeaderError(f"unexpected or repeated argument {_shown(word)}; expected each of "
-                              f"{', '.join(STABLE_ARGS)} once", line)
-        if key == "activation":
-            kwargs[key] = header_choice(value, key, line, list(ACTIVATIONS))
-        elif key == "opening":
-            kwargs[key] = header_int(value, key, line, 0, 1)
-        elif STABLE_ARGS[key] is int:
-            kwargs[key] = header_int(value, key, line)
-        else:
-            kwargs[key] = header_float(value, key, line, 0.0, 1e6)
-    missing = [k for k in STABLE_ARGS if k not in kwargs]
-    if missing:
-        raise HeaderError(f"missing {', '.join(missing)} in the stablenet line", line)
-    if cost != "cross_entropy":
-        raise HeaderError(f"a stable network's cost is cross_entropy, found {cost!r}", line)
-    n, N, k, i = kwargs["width"], kwargs["layers"], kwargs["classes"], kwargs["inputs"]
-    Network.check_budget(N * n * n + N * n + k * n + k + (n * i + n) * kwargs["opening"], budget, line)
-    return ARCHITECTURES[kind](**kwargs, seed=0, dtype=dtype)
-
-
-_LEGACY = {"stablenet": _read_stable_header}
