@@ -207,8 +207,11 @@ class StableNet(Network):
     # (PVD and synthetic gradients run pieces of the network; forward and backward run them all.)
 
     def lift(self, x):
-        """(z, Y_0) of a batch: z = K_in x + b_in and Y_0 = σ(z) with an opening layer;
-        without one z = None and Y_0 is x zero-padded to the width n."""
+        """(z, Y_0) of a batch x.
+
+        With an opening layer z = K_in x + b_in and Y_0 = σ(z); without one
+        z = None and Y_0 is x zero-padded to the width n.
+        """
         xp = self.xp
         if self.opening:
             z = x @ self.K_in.T + self.b_in
@@ -218,9 +221,12 @@ class StableNet(Network):
         return None, Y0
 
     def lift_back(self, x, z, G_Y0, grad):
-        """The opening layer backwards: delta = ∂C/∂Y_0 ⊙ σ'(z); adds ∂C/∂K_in = delta xᵀ and
-        ∂C/∂b_in = delta (summed over the batch) to ``grad``, a flat parameter-sized array.
-        Returns delta (None without an opening layer: nothing to learn there)."""
+        """The opening layer backwards, from G_Y0 = ∂C/∂Y_0; returns its delta.
+
+        delta = ∂C/∂Y_0 ⊙ σ'(z); adds ∂C/∂K_in = delta xᵀ and ∂C/∂b_in = delta
+        (summed over the batch) to ``grad``, a flat parameter-sized array.
+        Without an opening layer there is nothing to learn: None.
+        """
         if not self.opening:
             return None
         nabla_K_in, nabla_b_in = self.views(grad)[4:]
@@ -261,8 +267,11 @@ class StableNet(Network):
         return z, self.activations[0](z, self.xp)
 
     def classify_back(self, YN, a, y, grad):
-        """The classifier backwards: (delta, ∂C/∂Y_N) with delta = a - y (softmax with cross-entropy)
-        and ∂C/∂Y_N = Wᵀ delta; adds ∂C/∂W = delta Y_Nᵀ and ∂C/∂μ = delta (summed) to ``grad``."""
+        """The classifier backwards: (delta, ∂C/∂Y_N).
+
+        delta = a - y (softmax with cross-entropy) and ∂C/∂Y_N = Wᵀ delta;
+        adds ∂C/∂W = delta Y_Nᵀ and ∂C/∂μ = delta (summed over the batch) to ``grad``.
+        """
         nabla_W, nabla_mu = self.views(grad)[2:4]
         delta = a - y
         nabla_W += delta.T @ YN
@@ -434,8 +443,11 @@ class ResNet(StableNet):
         return z, (Y + self.h * self.sigma(z, self.xp),)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
-        """delta = h σ'(z) ⊙ ∂C/∂Y_(j+1);  ∂C/∂Y_j = ∂C/∂Y_(j+1) + M_jᵀ delta;
-        ∂C/∂M_j = delta Y_jᵀ,  ∂C/∂b_j = delta (summed over the batch)."""
+        """Step j backwards (see :meth:`StableNet.step_back`):
+
+            delta = h σ'(z) ⊙ ∂C/∂Y_(j+1),    ∂C/∂Y_j = ∂C/∂Y_(j+1) + M_jᵀ delta,
+            ∂C/∂M_j = delta Y_jᵀ,  ∂C/∂b_j = delta   (summed over the batch).
+        """
         (Y,), (G_Y,) = S, G
         delta = self.h * self.times_sigma_prime(z, G_Y)
         self.add_matrix_grad(j, delta.T @ Y, nabla_K)
@@ -484,10 +496,15 @@ class Hamiltonian(StableNet):
         return (z_Z, z_Y), (Y + h * self.sigma(z_Y, xp), Z_half)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
-        """Through Y_(j+1):  delta_Y = h σ'(z_Y) ⊙ ∂C/∂Y_(j+1),  ∂C/∂K_j += delta_Y Z_(j+½)ᵀ,  ∂C/∂b_j += delta_Y;
-        ∂C/∂Z_(j+½) = (what S_(j+1) carries) + K_jᵀ delta_Y.
-        Through Z_(j+½):  delta_Z = -h σ'(z_Z) ⊙ ∂C/∂Z_(j+½),  ∂C/∂K_j += Y_j delta_Zᵀ,  ∂C/∂b_j += delta_Z;
-        ∂C/∂Y_j = ∂C/∂Y_(j+1) + K_j delta_Z,  ∂C/∂Z_(j-½) = ∂C/∂Z_(j+½)."""
+        """Step j backwards (see :meth:`StableNet.step_back`), the two half steps in reverse.
+
+        Through Y_(j+1) = Y_j + h σ(z_Y):
+            delta_Y = h σ'(z_Y) ⊙ ∂C/∂Y_(j+1),   ∂C/∂K_j += delta_Y Z_(j+½)ᵀ,   ∂C/∂b_j += delta_Y,
+            ∂C/∂Z_(j+½) = (the part S_(j+1) carries) + K_jᵀ delta_Y;
+        through Z_(j+½) = Z_(j-½) - h σ(z_Z):
+            delta_Z = -h σ'(z_Z) ⊙ ∂C/∂Z_(j+½),   ∂C/∂K_j += Y_j delta_Zᵀ,   ∂C/∂b_j += delta_Z,
+            ∂C/∂Y_j = ∂C/∂Y_(j+1) + K_j delta_Z,   ∂C/∂Z_(j-½) = ∂C/∂Z_(j+½).
+        """
         Y, Z = S
         z_Z, z_Y = z
         G_Y, G_Z = G
@@ -525,10 +542,13 @@ class Leapfrog(StableNet):
         return z, (2 * Y - Y_before - self.h ** 2 * self.sigma(z, self.xp) @ K, Y)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
-        """With G = (∂C/∂Y_(j+1), ∂C/∂(the Y_j that S_(j+1) carries)):
-        ∂C/∂K_j += -h² σ(z) (∂C/∂Y_(j+1))ᵀ  (K_j outside σ),
-        delta = σ'(z) ⊙ (-h² K_j ∂C/∂Y_(j+1)),  ∂C/∂K_j += delta Y_jᵀ,  ∂C/∂b_j += delta;
-        ∂C/∂Y_j = 2 ∂C/∂Y_(j+1) + (the carried Y_j's) + K_jᵀ delta,  ∂C/∂Y_(j-1) = -∂C/∂Y_(j+1)."""
+        """Step j backwards (see :meth:`StableNet.step_back`).
+
+        With G = (∂C/∂Y_(j+1), ∂C/∂(the Y_j that S_(j+1) carries)):
+            ∂C/∂K_j += -h² σ(z) (∂C/∂Y_(j+1))ᵀ      (the K_jᵀ outside σ),
+            delta = σ'(z) ⊙ (-h² K_j ∂C/∂Y_(j+1)),   ∂C/∂K_j += delta Y_jᵀ,   ∂C/∂b_j += delta,
+            ∂C/∂Y_j = 2 ∂C/∂Y_(j+1) + (the carried Y_j's) + K_jᵀ delta,   ∂C/∂Y_(j-1) = -∂C/∂Y_(j+1).
+        """
         Y, _ = S
         G_Y, G_carried = G
         K, h2 = self.K[j], self.h ** 2

@@ -12,6 +12,7 @@ import numpy as np
 
 
 def ellipses(n=1000, seed=0):
+    """n points (r cos θ, 0.4 r sin θ), θ ~ U(0, 2π); label 0 (even rows): r ~ U(0, 1), label 1: r ~ U(1, 2)."""
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     r = np.where(labels == 0, rng.uniform(0, 1, n), rng.uniform(1, 2, n))
@@ -20,6 +21,7 @@ def ellipses(n=1000, seed=0):
 
 
 def swiss_roll(n=1000, seed=0):
+    """n points (θ cos θ, θ sin θ)/(4π), θ ~ U(0, 4π); label 1 (odd rows) turned by half a turn: -(...)."""
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     theta = rng.uniform(0, 4 * np.pi, n)
