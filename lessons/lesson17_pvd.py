@@ -49,7 +49,7 @@ def main(argv=None):
     candidates, costs = [], []
     for p in range(2):
         net.params[...] = theta0
-        lam = block_step(net, ws, blocks, p, 0.1 / 50, 5)
+        lam = block_step(net, ws, blocks, p, eta_over_m=0.1 / 50, steps=5)  # η = 0.1, a batch of 50
         candidates.append(net.params.copy())
         costs.append(net.cost_of(ws.x, ws.y) / 50)
         q = 1 - p

@@ -62,7 +62,7 @@ def test_a_pvd_process_moves_the_other_blocks_only_along_their_direction():
     net.backprop(ws.x, ws.y, np, ws)
     g0 = ws.grad.copy()
     blocks = net.blocks(2)
-    lam = block_step(net, ws, blocks, 0, 0.05, 4)
+    lam = block_step(net, ws, blocks, 0, eta_over_m=0.05, steps=4)
     moved = net.params - theta0
     assert np.abs(moved[blocks[0]]).max() > 0 and lam[0] == 0
     d1 = -g0[blocks[1]] / np.linalg.norm(g0[blocks[1]])
@@ -119,6 +119,20 @@ def test_until_its_module_has_learned_the_first_stage_stands_still():
     assert np.array_equal(net.params[first], start[first])
     assert np.abs(net.params[last] - start[last]).max() > 0
     assert len(history.sg_losses) == 1 and history.sg_losses[0][0] > 0
+
+
+@pytest.mark.parametrize("steps", [1, 2, 5])
+def test_a_batch_leaves_no_message_behind(steps):
+    # the schedule (stage_step, stage_end) takes every state and gradient a stage sends, whatever the steps
+    from tinynet.synthetic import LocalStages
+
+    X, labels = circle_data()
+    net = ARCHITECTURES["hamiltonian"](2, 2, width=4, layers=6, h=0.5, seed=0)
+    local = LocalStages(net, X, np.eye(2)[labels], 3, 0.3)
+    local.load(np.arange(40))
+    local.run(0.01, steps)
+    assert all(not link.held for links in local.links for link in links if link is not None)
+    assert all(not stage.sent for stage in local.stages) and len(local.sg_losses[0]) == 2
 
 
 def test_a_module_learns_a_linear_gradient():
