@@ -151,18 +151,23 @@ def save(network, path):
     folder, base = os.path.split(target)
     remove_stale_temporaries(folder)
     tmp = os.path.join(folder, f".{base[:200]}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    # 0666 less the umask, as for any new file (mkstemp's 0600 would hide a model from its group)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     try:
-        if old is not None:
-            os.chmod(tmp, stat.S_IMODE(old.st_mode))  # an overwritten file keeps its permissions
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
+        f = os.fdopen(fd, "w", encoding="ascii", newline="\n")  # from here on f closes fd
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    try:
+        with f:
+            if old is not None:
+                os.chmod(tmp, stat.S_IMODE(old.st_mode))  # an overwritten file keeps its permissions
             serialize_neural_network(network, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
@@ -254,6 +259,8 @@ def _read_text(file, max_bytes):
         name = os.fsdecode(os.fspath(file))
         data = _read_regular_file(name, max_bytes)
     else:
+        if not callable(getattr(file, "read", None)):
+            raise ValueError(f"file: expected a path or an open file, got {type(file).__name__}")
         name = str(getattr(file, "name", "<model file>"))
         data = file.read(max_bytes + 1)
         if not isinstance(data, (str, bytes)):
@@ -280,7 +287,12 @@ def _read_regular_file(name, max_bytes):
     _check_regular(name, os.stat(name), max_bytes)
     # O_NONBLOCK: should the path become a pipe between stat and open, open does not wait for a writer.
     fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as f:
+    try:
+        f = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with f:
         _check_regular(name, os.fstat(f.fileno()), max_bytes)
         data = f.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -357,11 +369,10 @@ class _Lines:
         if len(words) != out.size:
             raise self.error(f"expected {out.size} numbers ({what}), found {len(words)}")
         try:
-            for word in words:
-                if "_" in word:  # float() reads 1_000; a model file never holds it
-                    raise ValueError
             values = [float(w) for w in words]
         except ValueError:
+            values = None
+        if values is None or any("_" in w for w in words):  # float() reads 1_000; a model file never holds it
             bad = next(w for w in words if "_" in w or not _is_float(w))
             raise self.error(f"expected {out.size} numbers ({what}), found {_shown(bad)}") from None
         with np.errstate(over="ignore"):
@@ -426,7 +437,7 @@ def _read_tinynet(r):
 def _read_fields(r):
     """The header lines up to 'cost': [(line number, words), ...]."""
     fields = []
-    while r.i < len(r.lines) and not r.lines[r.i].lstrip().startswith("cost"):
+    while r.i < len(r.lines) and r.lines[r.i].split()[:1] != ["cost"]:
         line = r.next("the network's header")
         words = line.split()
         if not words:
