@@ -13,7 +13,7 @@ from .textformat import load_from_file, serialize_neural_network
 from .data import TrainingDataSample
 from .history import History, TrainingDiverged
 from .trainer import ExponentialDecay, Trainer
-from . import datasets
+from . import datasets, stable  # stable: its network kinds register themselves for the model files
 
 __version__ = "0.1.0"
 
@@ -21,5 +21,5 @@ __all__ = [
     "ACTIVATIONS", "Activation", "COSTS", "Conv2D", "ConvNet", "CrossEntropy", "Dense", "ExponentialDecay",
     "Flatten", "History", "MaxPool2D",
     "NeuralNetwork", "Quadratic", "Trainer", "TrainingDataSample", "TrainingDiverged", "Workspace",
-    "datasets", "get_activation", "get_cost", "load_from_file", "serialize_neural_network",
+    "datasets", "get_activation", "get_cost", "load_from_file", "serialize_neural_network", "stable",
 ]

@@ -79,7 +79,7 @@ class Network:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if cls.header_key:
+        if "header_key" in cls.__dict__ and cls.header_key:  # a subclass (FastConvNet) reads as its parent
             Network.kinds[cls.header_key] = cls
 
     # --- the parameters --------------------------------------------------------------------
@@ -308,7 +308,7 @@ class Network:
 def header_int(text, name, line, low=1, high=1_000_000):
     """An integer header field in [low, high], or a HeaderError naming it."""
     if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())) or len(text) > 12:
-        raise HeaderError(f"{name}: expected an integer from {low} to {high}, found {text!r}", line)
+        raise HeaderError(f"{name}: expected an integer from {low} to {high}, found {text[:40]!r}", line)
     value = int(text)
     if not low <= value <= high:
         raise HeaderError(f"{name}: expected an integer from {low} to {high}, found {value}", line)

@@ -14,13 +14,15 @@ import sys
 class Lesson:
     """Command-line options and helpers for one lesson.
 
-    Options: ``--step`` pauses after each stage until Enter is pressed;
+    Options: ``--step`` pauses before each computation a lesson shows (each
+    :meth:`compute`) and between stages, until Enter is pressed (q quits);
     ``--figures DIR`` is where figures are saved (default ``lesson_figures``).
     """
 
     def __init__(self, number, title, argv=None):
         parser = argparse.ArgumentParser(prog=f"tinynet lesson {number}", description=title)
-        parser.add_argument("--step", action="store_true", help="pause after each stage (Enter to go on)")
+        parser.add_argument("--step", action="store_true",
+                            help="pause before each computation (Enter to go on, q to quit)")
         parser.add_argument("--figures", default="lesson_figures", help="folder for the figures")
         self.args = parser.parse_args(argv)
         self.number, self.title = number, title
@@ -34,12 +36,24 @@ class Lesson:
         self.stages += 1
         print(f"\n## {title}\n")
 
-    def pause(self):
+    def compute(self, equation, value):
+        """Show one computation: the equation first, then (after a pause with ``--step``) its numbers.
+
+        ``value`` is what tinynet computed (an array, a number, or a string
+        of numbers); the lesson never computes it here.
+        """
+        print(f"{equation}")
+        self.pause("  [Enter: compute it] ")
+        text = str(value)
+        print("    " + text.replace("\n", "\n    ") if "\n" in text else f"    = {text}")
+        return value
+
+    def pause(self, prompt="\n[Enter to go on, q to quit] "):
         """With ``--step``, wait for Enter (q quits). Without a terminal to answer, run straight through."""
         if not self.args.step or not sys.stdin.isatty():
             return
         try:
-            answer = input("\n[Enter to go on, q to quit] ")
+            answer = input(prompt)
         except EOFError:  # the terminal closed: nobody to answer any more
             self.args.step = False
             return
