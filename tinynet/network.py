@@ -221,10 +221,3 @@ def check_sizes(sizes):
         raise ValueError(f"sizes: expected a list of at least two whole positive layer sizes, got {sizes!r}")
     return [int(n) for n in sizes]
 
-
-class BatchWorkspace:  # TEMPORARY: until conv.py and stable.py use the base Workspace
-    def __init__(self, network, m, xp=np):
-        self.m = m
-        self.x = xp.empty((m, network.sizes[0]), network.dtype)
-        self.y = xp.empty((m, network.sizes[-1]), network.dtype)
-        self.grad = xp.zeros(network.params.shape, network.dtype)
