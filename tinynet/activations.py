@@ -47,6 +47,7 @@ class Sigmoid(Activation):
 
     name = "sigmoid"
 
+    # --8<-- [start:sigmoid_forward]
     def forward(self, z, out, xp=np):
         # 1/(1+e^-z) written as (1 + tanh(z/2)) / 2: the same number, but no
         # overflow warning from e^-z when z is very negative.
@@ -55,12 +56,15 @@ class Sigmoid(Activation):
         out += 1.0
         out *= 0.5
         return out
+    # --8<-- [end:sigmoid_forward]
 
+    # --8<-- [start:sigmoid_backward]
     def backward(self, z, a, g, out, xp=np):
         xp.multiply(a, a, out=out)
         xp.subtract(a, out, out=out)  # a - a^2 = a (1 - a)
         out *= g
         return out
+    # --8<-- [end:sigmoid_backward]
 
 
 class Tanh(Activation):
@@ -177,11 +181,13 @@ class Softmax(Activation):
         out /= out @ xp.ones((out.shape[-1], 1), out.dtype)
         return out
 
+    # --8<-- [start:softmax_backward]
     def backward(self, z, a, g, out, xp=np):
         s = (g * a).sum(axis=-1, keepdims=True)
         xp.subtract(g, s, out=out)
         out *= a
         return out
+    # --8<-- [end:softmax_backward]
 
     def derivative(self, z, xp=np):
         raise ValueError("softmax has no element-wise derivative: use backward() with dC/da")

@@ -19,11 +19,13 @@ class Quadratic:
     def check(self, activation):
         """Any output activation works with the quadratic cost."""
 
+    # --8<-- [start:quadratic]
     def value(self, z, a, y, activation, xp=np):
         return 0.5 * float(((a - y) ** 2).sum())
 
     def delta(self, z, a, y, activation, out, xp=np):
         return activation.backward(z, a, a - y, out, xp)
+    # --8<-- [end:quadratic]
 
 
 class CrossEntropy:
@@ -59,8 +61,10 @@ class CrossEntropy:
         # sigmoid: -ln a = softplus(-z), -ln(1 - a) = softplus(z)
         return float((y * xp.logaddexp(0, -z) + (1 - y) * xp.logaddexp(0, z)).sum())
 
+    # --8<-- [start:cross_entropy_delta]
     def delta(self, z, a, y, activation, out, xp=np):
         return xp.subtract(a, y, out=out)
+    # --8<-- [end:cross_entropy_delta]
 
 
 COSTS = {cost.name: cost for cost in (Quadratic(), CrossEntropy())}

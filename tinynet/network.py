@@ -140,10 +140,14 @@ class NeuralNetwork(Network):
         xp = ws.xp
         a = ws.a
         a[0] = x
+        # --8<-- [start:forward_z]
         for i, (W, b, act) in enumerate(zip(self.weights, self.biases, self.activations)):
             xp.matmul(a[i], W.T, out=ws.z[i])          # z^l = a^(l-1) W^lᵀ
             ws.z[i] += b                               #       + b^l
+            # --8<-- [end:forward_z]
+            # --8<-- [start:forward_a]
             act.forward(ws.z[i], a[i + 1], xp)         # a^l = σ^l(z^l)
+            # --8<-- [end:forward_a]
         return a[-1]
 
     def backward(self, y, ws):
@@ -160,19 +164,25 @@ class NeuralNetwork(Network):
         xp = ws.xp
         L = len(self.weights)
         nabla_w, nabla_b = ws.grads[0::2], ws.grads[1::2]
+        # --8<-- [start:output_error]
         # 2. output error
         self.cost.delta(ws.z[-1], ws.a[-1], y, self.activations[-1], ws.delta[-1], xp)
+        # --8<-- [end:output_error]
+        # --8<-- [start:backprop_delta]
         for i in reversed(range(L)):
             if i < L - 1:
                 # 3. delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)
                 xp.matmul(ws.delta[i + 1], self.weights[i + 1], out=ws.g[i])
                 self.activations[i].backward(ws.z[i], ws.a[i + 1], ws.g[i], ws.delta[i], xp)
+            # --8<-- [end:backprop_delta]
+            # --8<-- [start:gradients]
             # 4. ∂C/∂W^l = Σ_x delta^l (a^(l-1))ᵀ  and  ∂C/∂b^l = Σ_x delta^l:
             # a bias is a weight on an input that is always 1, so its sum over
             # the batch is the same product with a row of ones (and, as one
             # BLAS call, faster than a NumPy sum over a short axis).
             xp.matmul(ws.delta[i].T, ws.a[i], out=nabla_w[i])
             xp.matmul(ws.ones, ws.delta[i], out=nabla_b[i])
+            # --8<-- [end:gradients]
 
     def gradients(self, ws):
         """``(nabla_w, nabla_b)``: per layer, in layer order, ∂C/∂W^l and ∂C/∂b^l.

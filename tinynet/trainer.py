@@ -125,10 +125,12 @@ class Trainer:
                     break
                 k = history.batches + 1
                 eta = _learning_step(schedule, k)
+                # --8<-- [start:train_batch]
                 # 2. a batch of random samples
                 batches.load(rng.choice(n, batch_size, replace=False))
                 # 3. batch_iterations steps of gradient descent on it: params -= (η/m) ∂C/∂params
                 batches.run(eta / batch_size, batch_iterations)
+                # --8<-- [end:train_batch]
                 # 4. the new cost (training stops here if it or the parameters left the finite numbers)
                 cost = self.mean_cost(network, Xc, Yc)
                 history.record(k, cost, eta)
@@ -217,6 +219,7 @@ class LocalBatches(Batches):
         step(self.network, self.ws.x, self.ws.y, c * self.ws.m, self.ws, self.xp)
 
 
+# --8<-- [start:step]
 def step(network, x, y, learning_step, ws=None, xp=np):
     """One step of gradient descent on the batch (x, y):  params -> params - (η/m) ∂C/∂params.
 
@@ -229,6 +232,7 @@ def step(network, x, y, learning_step, ws=None, xp=np):
     network.backprop(x, y, xp, ws)        # ∂C/∂params, summed over the batch, into ws.grad
     ws.grad *= learning_step / len(x)     # (η/m) ∂C/∂params, in place: ws.grad is reused
     network.params -= ws.grad
+# --8<-- [end:step]
 
 
 def descend(network, grad, c):
