@@ -16,11 +16,20 @@ from tinynet.lessonkit import Lesson, pyplot, small_network
 
 def main(argv=None):
     lesson = Lesson(11, "saving and loading models", argv)
-    folder = tempfile.mkdtemp(prefix="tinynet-lesson11-")
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="tinynet-lesson11-") as folder:
+        os.chdir(folder)  # the files below are named as a reader would name them: small.txt, original.txt
+        try:
+            return run(lesson)
+        finally:
+            os.chdir(home)
+
+
+def run(lesson):
 
     lesson.stage("The text format")
     net = small_network(["tanh", "softmax"], "cross_entropy")
-    path = os.path.join(folder, "small.txt")
+    path = "small.txt"
     net.save(path)
     with open(path) as f:
         print(f.read())
@@ -54,7 +63,7 @@ def main(argv=None):
     lesson.figure(fig, "round_trip")
 
     lesson.stage("The original neural-network-py format")
-    original = os.path.join(folder, "original.txt")
+    original = "original.txt"
     with open(original, "w") as f:
         f.write("3\n2\n3\n1\n")
         f.write("[0.5, -0.5, 1.0, 1.0, -1.0, 0.25]\n[0.0, 0.1, -0.1]\n")  # W^1 row-major (3x2), b^1

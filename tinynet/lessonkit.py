@@ -25,6 +25,8 @@ class Lesson:
                             help="pause before each computation (Enter to go on, q to quit)")
         parser.add_argument("--figures", default="lesson_figures", help="folder for the figures")
         self.args = parser.parse_args(argv)
+        # where figures go, fixed now: a lesson may change the working folder (lesson 11 works in a temporary one)
+        self.figures = os.path.abspath(self.args.figures)
         self.number, self.title = number, title
         self.stages = 0
         print(f"Lesson {number}: {title}\n{'=' * (len(title) + 10)}")
@@ -69,9 +71,10 @@ class Lesson:
 
     def figure(self, fig, name):
         """Save a matplotlib figure as ``NN_name.png`` in the figures folder."""
-        os.makedirs(self.args.figures, exist_ok=True)
-        path = os.path.join(self.args.figures, f"lesson{self.number:02d}_{name}.png")
-        fig.savefig(path, dpi=90, bbox_inches="tight")
+        os.makedirs(self.figures, exist_ok=True)
+        name = f"lesson{self.number:02d}_{name}.png"
+        fig.savefig(os.path.join(self.figures, name), dpi=90, bbox_inches="tight")
+        path = os.path.join(self.args.figures, name)  # as the reader gave it: no machine path is printed
         import matplotlib.pyplot as plt
 
         plt.close(fig)
