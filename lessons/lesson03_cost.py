@@ -24,23 +24,47 @@ def main(argv=None):
     a = net.feedforward(x)
     C = net.cost_of(x, y)
     print(f"a^L = {a}, y = {y}")
-    print(f"C = ½ ‖a - y‖² = ½ ({(a - y) ** 2}).sum() = {C:.6f}")
+    lesson.compute(f"C = ½ ‖a^L - y‖² = ½ Σ_j (a^L_j - y_j)² = ½ ({(a - y) ** 2}).sum()", f"{C:.6f}")
     lesson.check("the quadratic cost is ½‖a - y‖²", np.isclose(C, 0.5 * np.sum((a - y) ** 2)))
 
     lesson.stage("Cross-entropy with a softmax output")
     net_ce = small_network(["sigmoid", "softmax"], "cross_entropy")
     a_ce = net_ce.feedforward(x)
     C_ce = net_ce.cost_of(x, y)
-    print(f"a^L = softmax(z^L) = {a_ce} (sums to {a_ce.sum():.4f})")
-    print(f"C = -Σ y_j ln a_j = -ln a_0 = {C_ce:.6f}")
+    print(f"a^L = softmax(z^L) = {a_ce} (sums to {a_ce.sum():.4f}: the outputs are probabilities)")
+    lesson.compute("C = -Σ_j y_j ln a^L_j = -ln a^L_0  (y is one-hot: only the right class counts)", f"{C_ce:.6f}")
     lesson.check("the cross-entropy is -Σ y ln a", np.isclose(C_ce, -np.sum(y * np.log(a_ce))))
 
-    lesson.stage("Summed over a batch")
+    lesson.stage("Cross-entropy with sigmoid outputs: a two-class cross-entropy per unit")
+    net_sc = small_network("sigmoid", "cross_entropy")
+    a_sc = net_sc.feedforward(x)
+    print(f"a^L = {a_sc}: each sigmoid unit answers yes (y_j = 1) or no (y_j = 0) on its own")
+    C_sc = net_sc.cost_of(x, y)
+    lesson.compute("C = -Σ_j [y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j)]", f"{C_sc:.6f}")
+    lesson.check("the sigmoid cross-entropy is -Σ [y ln a + (1 - y) ln(1 - a)]",
+                 np.isclose(C_sc, -np.sum(y * np.log(a_sc) + (1 - y) * np.log(1 - a_sc))))
+
+    lesson.stage("Two assumptions backpropagation makes about C")
+    print("1. The cost of a batch is the sum of per-sample costs, C = Σ_x C_x (the trainer divides by m")
+    print("   for the mean). So the gradient of a batch is the sum of per-sample gradients, and")
+    print("   backprop only ever has to work out the gradient of one sample's C_x.")
     X = np.array([x, [0.0, 0.0], [-1.0, 2.0]])
     Y = np.array([y, [0.0, 1.0], [1.0, 0.0]])
     per_sample = [net.cost_of(X[i], Y[i]) for i in range(3)]
-    print(f"per sample: {np.array(per_sample)}, batch: {net.cost_of(X, Y):.6f}")
+    lesson.compute("C_x for each of the 3 samples", np.array(per_sample))
+    lesson.compute("C of the batch", f"{net.cost_of(X, Y):.6f}")
     lesson.check("the cost of a batch is the sum over its samples", np.isclose(net.cost_of(X, Y), sum(per_sample)))
+    print("2. For one sample, C is a function of the output activations a^L (and the fixed target y)")
+    print("   only: the weights and the input reach C only through a^L. So ∂C/∂a^L is where backprop")
+    print("   starts, and everything before the output is reached through a^L by the chain rule.")
+    other = small_network()
+    other.weights[0][...] *= -1  # another network: other weights, so another a^1 on the way
+    other.biases[1][...] += np.log(a / (1 - a)) - other.trace(x, y)[2].z[0]  # ... tuned to the same a^L
+    lesson.compute("a^L of a second network with other weights (its z^2 moved by its biases)", other.feedforward(x))
+    lesson.compute("its cost C", f"{other.cost_of(x, y):.6f}")
+    lesson.check("two networks with the same a^L have the same C", np.isclose(other.cost_of(x, y), C))
+    lesson.check("... though they differ before the output",
+                 not np.allclose(other.trace(x, y)[1].a, net.trace(x, y)[1].a))
 
     lesson.stage("Why the output error depends on the cost")
     print("For one sigmoid output with target y = 1, as the output goes from wrong (z ≪ 0) to right.")
@@ -55,7 +79,8 @@ def main(argv=None):
         deltas[name] = np.array([n.trace([z], [1.0])[1].delta[0, 0] for z in zs])
     for z in (-6, -2, 0, 2):
         i = int(np.argmin(np.abs(zs - z)))
-        print(f"  z = {z:+d}: δ quadratic = {deltas['quadratic'][i]:+.4f}, δ cross-entropy = {deltas['cross_entropy'][i]:+.4f}")
+        lesson.compute(f"z = {z:+d}: δ quadratic = (a - y) σ'(z), δ cross-entropy = a - y",
+                       f"{deltas['quadratic'][i]:+.4f}, {deltas['cross_entropy'][i]:+.4f}")
     print("The quadratic δ = (a - y) σ'(z) vanishes when the output is confidently wrong (σ' ≈ 0);")
     print("the cross-entropy δ = a - y is largest exactly then, so learning starts fast.")
     lesson.check("at z = -6 the cross-entropy error is over 50x the quadratic one",

@@ -18,7 +18,12 @@ from .base import to_numpy
 
 @dataclass
 class LayerTrace:
-    """Layer l of a pass: z^l, a^l, delta^l, its parameters and ∂C/∂ each (``grads``), by name."""
+    """Layer l of a pass: z^l, a^l, delta^l, its parameters and ∂C/∂ each (``grads``), by name.
+
+    Under the names the lessons use: ``W`` is W^l (or the kernels K^l of a
+    convolution), ``b`` is b^l, ``nabla_w`` and ``nabla_b`` are ∂C/∂W^l (or
+    ∂C/∂K^l) and ∂C/∂b^l; each None for a layer without it (a pooling layer).
+    """
 
     l: int
     name: str
@@ -28,24 +33,9 @@ class LayerTrace:
     params: dict
     grads: dict
 
-    @property
-    def W(self):
-        """W^l (or the kernels K^l of a convolution); None for a layer without weights."""
-        return self.params.get("W", self.params.get("K"))
-
-    @property
-    def b(self):
-        return self.params.get("b")
-
-    @property
-    def nabla_w(self):
-        """∂C/∂W^l (or ∂C/∂K^l)."""
-        return self.grads.get("W", self.grads.get("K"))
-
-    @property
-    def nabla_b(self):
-        """∂C/∂b^l."""
-        return self.grads.get("b")
+    def __post_init__(self):
+        self.W, self.b = _weights(self.params), self.params.get("b")
+        self.nabla_w, self.nabla_b = _weights(self.grads), self.grads.get("b")
 
     @property
     def activation(self):
@@ -98,3 +88,8 @@ def _copy(value):
     if isinstance(value, (tuple, list)):
         return tuple(_copy(v) for v in value)
     return to_numpy(value).copy()
+
+
+def _weights(blocks):
+    """The weights among a layer's blocks: W, or a convolution's kernels K (None if it has neither)."""
+    return blocks.get("W", blocks.get("K"))
