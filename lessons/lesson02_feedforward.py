@@ -55,7 +55,7 @@ def main(argv=None):
     lesson.stage("A batch: one sample per row")
     X = np.array([[1.0, 0.5], [0.0, 0.0], [-1.0, 2.0]])
     print(f"X =\n{X}")
-    lesson.compute("net.feedforward(X): row i is a^2 of sample i", net.feedforward(X))
+    lesson.compute("net.feedforward(X) = A^2  (row i is a^2 of sample i)", net.feedforward(X))
     print("In code the samples are rows, so z^l = a^(l-1) W^lᵀ + b^l: the same numbers, transposed,")
     print("for all samples in one matrix product.")
     t_batch = net.trace(X, np.zeros((3, 2)))

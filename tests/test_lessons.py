@@ -32,7 +32,43 @@ def test_step_pauses_after_each_stage(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr("builtins.input", lambda prompt="": prompts.append(prompt) or "")
     assert tinynet(["lesson", "2", "--step", "--figures", str(tmp_path)]) == 0
     stages = capsys.readouterr().out.count("\n## ")
-    assert len(prompts) == stages - 1 == 3
+    between_stages = [p for p in prompts if "Enter to go on" in p]
+    assert len(between_stages) == stages - 1 == 3
+
+
+def test_step_pauses_before_each_computation(monkeypatch, tmp_path, capsys):
+    """With --step, lesson 2 prints each equation, waits, then prints the numbers tinynet computed."""
+    import sys
+
+    events = []  # what was printed up to each pause, and the prompt
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+
+    def answer(prompt=""):
+        events.append((sys.stdout.getvalue() if hasattr(sys.stdout, "getvalue") else "", prompt))
+        return ""
+
+    monkeypatch.setattr("builtins.input", answer)
+    assert tinynet(["lesson", "2", "--step", "--figures", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    stages = out.count("\n## ")
+    computations = [(before, prompt) for before, prompt in events if "compute it" in prompt]
+    assert len(computations) > stages
+    for before, _ in computations:
+        equation = before.rstrip("\n").rsplit("\n", 1)[-1]
+        assert "=" in equation and not equation.startswith("    "), equation  # the equation, not yet its numbers
+    # after each pause come the numbers: every equation line is followed by an indented line of values
+    lines = out.splitlines()
+    shown = [i for i, line in enumerate(lines) if line.startswith("z^1 = W^1 a^0 + b^1")]
+    assert shown and lines[shown[0] + 1].startswith("    ")
+
+
+def test_lessons_run_straight_through_without_a_terminal(monkeypatch, tmp_path, capsys):
+    """--step with no terminal on stdin never calls input(): lessons 1-8 run to the end unattended."""
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    monkeypatch.setattr("builtins.input", lambda prompt="": pytest.fail("input() called without a terminal"))
+    for number in (1, 2, 4):
+        assert tinynet(["lesson", str(number), "--step", "--figures", str(tmp_path)]) == 0
+        assert f"End of lesson {number}." in capsys.readouterr().out
 
 
 def test_step_q_quits(monkeypatch, tmp_path, capsys):
