@@ -13,7 +13,7 @@ only what is its own:
     from_header(fields, cost, dtype, budget)
                          (a classmethod) the network those lines describe: ``fields`` is
                          [(line number, words), ...]; every value is checked against a
-                         closed list or a range (``header_int``...), a mistake is a
+                         closed list or a range (:mod:`tinynet.header`), a mistake is a
                          ``HeaderError`` naming the line, and a network of more than
                          ``budget`` parameters (the numbers the file holds) is refused
                          before anything is allocated (``check_budget``)
@@ -32,6 +32,10 @@ activation (a^0 = x), C the cost summed over the batch, delta^l = ∂C/∂z^l.
 """
 
 import numpy as np
+
+# (check_dtype, make_rng and the header readers are also imported from here, their home before)
+from .arrays import array_module, check_dtype, make_rng, to_numpy  # noqa: F401
+from .header import HeaderError, header_choice, header_float, header_int  # noqa: F401
 
 CHUNK = 1000  # samples per pass when a network is only evaluated (bounds the memory of big inputs)
 
@@ -56,14 +60,6 @@ class Workspace:
         self.grad = xp.zeros(network.params.shape, dtype)
         self.grads = network.views(self.grad)
         network.allocate(self, xp)
-
-
-class HeaderError(ValueError):
-    """A text-format header that does not describe a network; ``line`` is where (1-based)."""
-
-    def __init__(self, message, line):
-        super().__init__(message)
-        self.line = line
 
 
 class Network:
@@ -302,37 +298,6 @@ class Network:
                               f"{budget:,} numbers", line)
 
 
-# --- reading header fields: every value from a closed list or a range ----------------------------------
-
-
-def header_int(text, name, line, low=1, high=1_000_000):
-    """An integer header field in [low, high], or a HeaderError naming it."""
-    if not (text.isdigit() or (text[:1] == "-" and text[1:].isdigit())) or len(text) > 12:
-        raise HeaderError(f"{name}: expected an integer from {low} to {high}, found {text[:40]!r}", line)
-    value = int(text)
-    if not low <= value <= high:
-        raise HeaderError(f"{name}: expected an integer from {low} to {high}, found {value}", line)
-    return value
-
-
-def header_float(text, name, line, low=0.0, high=1e6):
-    """A finite number in [low, high], or a HeaderError naming it."""
-    try:
-        value = float(text) if len(text) <= 40 else None
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise HeaderError(f"{name}: expected a number from {low:g} to {high:g}, found {text[:40]!r}", line)
-    return value
-
-
-def header_choice(text, name, line, choices):
-    """One word of a closed list, or a HeaderError naming the field."""
-    if text not in choices:
-        raise HeaderError(f"{name}: expected one of {', '.join(choices)}, found {text[:40]!r}", line)
-    return text
-
-
 def from_spec(spec):
     """A network of the shape ``spec`` describes: (class, arguments), from ``Network.spec()``.
 
@@ -341,34 +306,3 @@ def from_spec(spec):
     """
     cls, kwargs = spec
     return cls(**kwargs, seed=0)
-
-
-def check_dtype(dtype):
-    """``dtype`` as numpy.float64 or numpy.float32, or a ValueError naming the argument."""
-    if isinstance(dtype, str) and dtype in ("float64", "float32"):
-        return np.dtype(dtype)
-    if dtype in (np.float64, np.float32) or (isinstance(dtype, np.dtype) and dtype in (np.float64, np.float32)):
-        return np.dtype(dtype)
-    raise ValueError(f"dtype: expected float64 or float32, got {dtype!r}")
-
-
-def make_rng(seed):
-    """A NumPy random generator seeded by ``seed`` (None, or an integer >= 0), or a ValueError naming it."""
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise ValueError(f"seed: expected None or an integer >= 0, got {seed!r}")
-    return np.random.default_rng(seed)
-
-
-def to_numpy(arr):
-    """A NumPy array of ``arr`` (copied from the GPU if it lives there)."""
-    return arr.get() if hasattr(arr, "get") else np.asarray(arr)
-
-
-def array_module(arr):
-    """numpy, or cupy for a cupy array (without importing cupy otherwise)."""
-    module = type(arr).__module__.split(".")[0]
-    if module == "cupy":
-        import cupy
-
-        return cupy
-    return np

@@ -36,8 +36,10 @@ a GPU), so every trainer runs this same code. What every network kind shares
 import numpy as np
 
 from .activations import ACTIVATIONS, get_activation
-from .base import HeaderError, Network, Workspace, check_dtype, header_choice, header_int, make_rng
+from .arrays import check_dtype, make_rng
+from .base import Network, Workspace  # noqa: F401 (Workspace: tinynet imports it from here)
 from .costs import get_cost
+from .header import HeaderError, header_choice, header_int
 
 INITS = ("lecun", "he", "normal")
 
