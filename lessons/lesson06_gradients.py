@@ -16,6 +16,17 @@ import numpy as np
 from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
+def cost_slope(net, array, index, x, y, h=1e-6):
+    """(C(p + h) - C(p - h)) / 2h for the parameter array[index], measured with the network's cost_of."""
+    old = array[index]
+    array[index] = old + h
+    plus = net.cost_of(x, y)
+    array[index] = old - h
+    minus = net.cost_of(x, y)
+    array[index] = old
+    return (plus - minus) / (2 * h)
+
+
 def main(argv=None):
     lesson = Lesson(6, "the gradients ∂C/∂b and ∂C/∂W", argv)
     np.set_printoptions(precision=5, suppress=True)
@@ -23,17 +34,52 @@ def main(argv=None):
     x, y = np.array(SAMPLE_X), np.array(SAMPLE_Y)
     t = net.trace(x, y)
 
-    lesson.stage("One sample")
+    lesson.stage("BP3: a bias moves z one for one")
+    print("b^l_j appears once, in z^l_j = Σ_k W^l_jk a^(l-1)_k + b^l_j, with slope ∂z^l_j/∂b^l_j = 1. So")
+    print("  ∂C/∂b^l_j = ∂C/∂z^l_j · 1 = δ^l_j.")
+    for l in (1, 2):
+        layer = t[l]
+        lesson.compute(f"∂C/∂b^{l} = δ^{l}  (backprop's nabla_b)", layer.nabla_b)
+        measured = np.array([cost_slope(net, net.biases[l - 1], j, x, y) for j in range(len(layer.b))])
+        lesson.compute(f"∂C/∂b^{l} measured: (C(b^{l}_j + h) - C(b^{l}_j - h)) / 2h", measured)
+        lesson.check(f"nabla_b^{l} is δ^{l}", np.allclose(layer.nabla_b, layer.delta[0]))
+        lesson.check(f"nabla_b^{l} is the measured slope of C", np.allclose(layer.nabla_b, measured, atol=1e-8))
+
+    lesson.stage("BP4: a weight moves z by its input activation")
+    print("W^l_jk also appears once, in z^l_j, multiplied by a^(l-1)_k: ∂z^l_j/∂W^l_jk = a^(l-1)_k. So")
+    print("  ∂C/∂W^l_jk = a^(l-1)_k δ^l_j,  for the whole matrix  ∂C/∂W^l = δ^l (a^(l-1))ᵀ (an outer product).")
+    j, k, h = 1, 0, 1e-3
+    old = net.weights[1][j, k]
+    net.weights[1][j, k] = old + h
+    moved = net.trace(x, y)[2].z[0]
+    net.weights[1][j, k] = old
+    lesson.compute(f"(z^2 with W^2_{j}{k} + {h:g}) - z^2", moved - t[2].z[0])
+    lesson.compute(f"a^1_{k} · {h:g}", f"{t[1].a[0, k] * h:.8f}")
+    lesson.check(f"moving W^2_{j}{k} by h moves z^2_{j} alone, by a^1_{k} h",
+                 np.allclose(moved - t[2].z[0], [0.0, t[1].a[0, k] * h], atol=1e-15))
     a_prev = x
     for l in (1, 2):
         layer = t[l]
-        print(f"layer {l}: δ^{l} = {layer.delta[0]}, a^{l - 1} = {a_prev}")
-        print(f"  nabla_b^{l} = δ^{l} = {layer.nabla_b}")
-        print(f"  nabla_w^{l} = δ^{l} (a^{l - 1})ᵀ =\n{layer.nabla_w}")
-        lesson.check(f"nabla_b^{l} is δ^{l}", np.allclose(layer.nabla_b, layer.delta[0]))
+        print(f"\nlayer {l}: δ^{l} = {layer.delta[0]}, a^{l - 1} = {a_prev}")
+        lesson.compute(f"∂C/∂W^{l} = δ^{l} (a^{l - 1})ᵀ  (backprop's nabla_w)", layer.nabla_w)
+        measured = np.array([[cost_slope(net, net.weights[l - 1], (r, c), x, y) for c in range(layer.W.shape[1])]
+                             for r in range(layer.W.shape[0])])
+        lesson.compute(f"∂C/∂W^{l} measured entry by entry", measured)
         lesson.check(f"nabla_w^{l} is the outer product δ^{l} (a^{l - 1})ᵀ",
                      np.allclose(layer.nabla_w, np.outer(layer.delta[0], a_prev)))
+        lesson.check(f"nabla_w^{l} is the measured slope of C", np.allclose(layer.nabla_w, measured, atol=1e-8))
         a_prev = layer.a[0]
+
+    lesson.stage("A consequence: a weight fed by a near-zero activation learns slowly")
+    quiet = small_network()
+    quiet.biases[0][2] = -8.0  # hidden unit 2 almost off: a^1_2 ≈ 0
+    tq = quiet.trace(x, y)
+    lesson.compute("a^1 with b^1_2 = -8", tq[1].a[0])
+    lesson.compute("∂C/∂W^2 = δ^2 (a^1)ᵀ: column 2 is δ^2 a^1_2", tq[2].nabla_w)
+    print("Whatever the error δ^2, the weights leaving unit 2 get gradients δ^2_j a^1_2 ≈ 0: they barely move.")
+    print("(Unit 2 is saturated too, so its own error δ^1_2 is small as well: lesson 5.)")
+    lesson.check("the weights out of a near-silent unit get gradients 100x smaller than the others",
+                 np.abs(tq[2].nabla_w[:, 2]).max() * 100 < np.abs(tq[2].nabla_w[:, :2]).min())
 
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(7, 3))
@@ -52,8 +98,9 @@ def main(argv=None):
     Y = np.array([y, [0.0, 1.0], [1.0, 0.0]])
     nabla_w, nabla_b = net.backprop(X, Y)
     summed = sum(net.trace(X[i], Y[i])[1].nabla_w for i in range(3))
-    print(f"nabla_w^1 for the batch (deltaᵀ a in one product) =\n{nabla_w[0]}")
-    print(f"sum of the three samples' nabla_w^1 =\n{summed}")
+    lesson.compute("nabla_w^1 for the batch = Σ_x δ^1_x (a^0_x)ᵀ = (Δ^1)ᵀ A^0  (rows are samples: one product)",
+                   nabla_w[0])
+    lesson.compute("the three samples' nabla_w^1, each from its own trace, added", summed)
     lesson.check("the batch gradient is the sum of the samples' gradients", np.allclose(nabla_w[0], summed))
     print("\nThe trainer divides by the batch size m: it steps along the average gradient.")
 
@@ -78,6 +125,54 @@ def main(argv=None):
           f"in batches of 50 {batched * 1000:.1f} ms (measured now, on this machine)")
     print("The arithmetic is the same; the batch does it in a few large matrix products instead of")
     print("thousands of small calls. benchmarks/epoch_speed.py measures it over whole epochs.")
+
+    lesson.stage("Why backpropagation is fast")
+    from tinynet.gradcheck import numerical_gradient
+
+    P = big.param_count
+    x1, y1 = Xb[:1], Yb[:1]
+    print(f"[784, 20, 10] has P = 784·20 + 20 + 20·10 + 10 = {P:,} parameters. Measuring the gradient")
+    print("numerically takes two cost evaluations per parameter (C(p + ε) and C(p - ε)): 2P forward passes.")
+    print("Backprop gets all P slopes from one forward and one backward pass.")
+    ws = Workspace(big, 1)
+    runs = 200
+    start = time.perf_counter()
+    for _ in range(runs):
+        big.backprop(x1, y1, ws=ws)
+    backprop_time = (time.perf_counter() - start) / runs
+    sample = np.random.default_rng(1).choice(P, 300, replace=False)
+    start = time.perf_counter()
+    numeric = np.array([numerical_gradient(big, x1, y1, int(i)) for i in sample])
+    per_parameter = (time.perf_counter() - start) / len(sample)
+    numeric_time = per_parameter * P
+    print(f"(Timing all {2 * P:,} cost evaluations would make this lesson slow, so {len(sample)} parameters")
+    print(" picked at random are timed and the time per parameter is scaled to P.)")
+    lesson.compute("one backprop: forward + backward, every one of the P slopes", f"{backprop_time * 1e3:.3f} ms")
+    lesson.compute(f"numerical gradient: 2P = {2 * P:,} cost evaluations (scaled from {len(sample)} parameters)",
+                   f"{numeric_time * 1e3:.0f} ms")
+    ratio = lesson.compute("numerical time / backprop time", f"{numeric_time / backprop_time:,.0f}x")
+    big.backprop(x1, y1, ws=ws)  # ws.grad: the whole gradient, flat, in the order of params
+    lesson.check("the sampled numerical slopes agree with backprop's", np.allclose(numeric, ws.grad[sample], atol=1e-7))
+    lesson.check("backprop is over 1,000x faster than the numerical gradient", numeric_time > 1000 * backprop_time)
+    print(f"Measured now, on this machine: {ratio}. The backward pass costs about as much as the forward")
+    print("pass, and it reuses every δ^(l+1) for all of layer l: nothing is computed twice.")
+
+    lesson.stage("The algorithm, step by step")
+    print("For one sample (x, y):")
+    print("  1. Input: a^0 = x.")
+    print("  2. Feedforward: for l = 1..L, z^l = W^l a^(l-1) + b^l and a^l = σ(z^l) (lesson 2).")
+    print("  3. Output error: δ^L = ∇_a C ⊙ σ'(z^L) (BP1, lesson 4).")
+    print("  4. Backpropagate: for l = L-1..1, δ^l = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^l) (BP2, lesson 5).")
+    print("  5. Gradients: ∂C/∂b^l = δ^l (BP3) and ∂C/∂W^l = δ^l (a^(l-1))ᵀ (BP4), this lesson.")
+    print("For a batch, steps 1-5 run on all samples at once (rows) and step 5 sums over them;")
+    print("lesson 8 adds the last step, gradient descent.")
+    nabla_w, nabla_b = net.backprop(x, y)
+    for l in (2, 1):
+        lesson.compute(f"step 5, layer {l}: nabla_b^{l} from net.backprop(x, y)", nabla_b[l - 1])
+        lesson.compute(f"step 5, layer {l}: nabla_w^{l} from net.backprop(x, y)", nabla_w[l - 1])
+    lesson.check("backprop returns what the trace's steps computed",
+                 all(np.allclose(nabla_w[l - 1], t[l].nabla_w) and np.allclose(nabla_b[l - 1], t[l].nabla_b)
+                     for l in (1, 2)))
     return lesson.done()
 
 

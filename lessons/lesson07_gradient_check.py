@@ -21,8 +21,8 @@ def main(argv=None):
     net = small_network()
     nabla_w, _ = net.backprop(x, y)
     numeric = numerical_gradient(net, x, y, index=0)  # params[0] is W^1[0, 0]
-    print(f"backprop:  ∂C/∂W^1_00 = {nabla_w[0][0, 0]:.10f}")
-    print(f"numerical: (C(w + ε) - C(w - ε)) / 2ε = {numeric:.10f}   (ε = 1e-6)")
+    lesson.compute("backprop:  ∂C/∂W^1_00 = δ^1_0 a^0_0", f"{nabla_w[0][0, 0]:.10f}")
+    lesson.compute("numerical: (C(w + ε) - C(w - ε)) / 2ε  (ε = 1e-6, two calls of net.cost_of)", f"{numeric:.10f}")
     lesson.check("they agree to 8 digits", abs(nabla_w[0][0, 0] - numeric) < 1e-8 * max(1, abs(numeric)) + 1e-10)
 
     lesson.stage("Every parameter, every layer, several designs")
@@ -36,7 +36,8 @@ def main(argv=None):
         net = NeuralNetwork([4, 6, 5, 3], acts, cost, seed=1)
         result = gradcheck(net, X, Y)
         results[f"{'/'.join(acts)}\n{cost}"] = result
-        print(f"{' → '.join(acts)} + {cost}:  max relative error {result.max_error:.1e}")
+        lesson.compute(f"{' → '.join(acts)} + {cost}: max relative error = max ‖∇_bp - ∇_num‖ / (‖∇_bp‖ + ‖∇_num‖)",
+                       f"{result.max_error:.1e}")
         lesson.check("relative error below 1e-7 in float64", result.max_error < 1e-7)
 
     lesson.stage("A bug it would catch")

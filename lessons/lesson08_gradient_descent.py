@@ -24,13 +24,62 @@ def main(argv=None):
     Y = np.eye(2)[labels]
 
     lesson.stage("One step of gradient descent")
+    print("The gradient points where C rises fastest. Moving every parameter p by Δp changes C by about")
+    print("ΔC ≈ Σ_p ∂C/∂p Δp. Choosing Δp = -(η/m) ∂C/∂p makes that ΔC ≈ -(η/m) ‖∇C‖² ≤ 0: for a small")
+    print("enough η the cost must drop. With C summed over the m samples, (η/m) ∇C is η times the mean gradient.")
     net = NeuralNetwork([2, 8, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
     m = len(X)
+    start = net.copy()
+    before_params = net.params.copy()
     before = net.cost_of(X, Y) / m
-    Trainer().step(net, X, Y, learning_step=0.5)  # backprop, then params -= (η/m) ∂C/∂params
+    grad = net.backprop(X, Y)  # (nabla_w, nabla_b): summed over the m samples
+    flat = np.concatenate([g.ravel() for pair in zip(*grad) for g in pair])  # in the order of params
+    eta = 0.5
+    lesson.compute(f"C / m before the step (m = {m})", f"{before:.6f}")
+    lesson.compute("‖∇C‖ = ‖∂C/∂params‖ (backprop, summed over the batch)", f"{np.linalg.norm(flat):.6f}")
+    Trainer().step(net, X, Y, learning_step=eta)  # backprop, then params -= (η/m) ∂C/∂params
+    lesson.compute(f"W^1 → W^1 - (η/m) ∂C/∂W^1  (Trainer.step, η = {eta}): the change of W^1",
+                   net.weights[0] - start.weights[0])
+    lesson.check("Trainer.step moved every parameter by -(η/m) ∂C/∂p", np.allclose(net.params - before_params,
+                                                                                -eta / m * flat))
     after = net.cost_of(X, Y) / m
-    print(f"cost per sample before: {before:.5f}, after one step with η = 0.5: {after:.5f}")
+    lesson.compute("C / m after the step", f"{after:.6f}")
     lesson.check("a small step against the gradient lowers the cost", after < before)
+    print("How good is ΔC ≈ -(η/m) ‖∇C‖²? It is a first-order estimate: close for small η, and")
+    print("further off as η grows and the cost's curvature starts to count.")
+    for small in (0.5, 0.05, 0.005):
+        probe = start.copy()
+        Trainer().step(probe, X, Y, learning_step=small)
+        predicted = -(small / m) * float(flat @ flat) / m
+        measured = probe.cost_of(X, Y) / m - before
+        lesson.compute(f"η = {small}: ΔC / m predicted = -(η/m) ‖∇C‖² / m",
+                       f"{predicted:.3e}   measured: {measured:.3e}")
+        if small == 0.005:
+            lesson.check("for a small η the first-order prediction is within 1% of the measured drop",
+                         abs(measured - predicted) < 0.01 * abs(predicted))
+
+    lesson.stage("The algorithm with a mini-batch")
+    print("Training repeats, for a batch of m samples picked at random:")
+    print("  1. For each sample x of the batch (all at once: one sample per row):")
+    print("     a. feedforward: z^l = W^l a^(l-1) + b^l, a^l = σ(z^l) for l = 1..L;")
+    print("     b. output error: δ^L = ∇_a C_x ⊙ σ'(z^L);")
+    print("     c. backpropagate: δ^l = ((W^(l+1))ᵀ δ^(l+1)) ⊙ σ'(z^l) for l = L-1..1.")
+    print("  2. Gradient descent: for l = L..1,")
+    print("     W^l → W^l - (η/m) Σ_x δ^l_x (a^(l-1)_x)ᵀ  and  b^l → b^l - (η/m) Σ_x δ^l_x.")
+    print("Each batch's gradient is a noisy estimate of the whole data's mean gradient, at a")
+    print("fraction of the cost: that is stochastic gradient descent.")
+    rng = np.random.default_rng(1)
+    pick = rng.choice(m, 10, replace=False)
+    Xm, Ym = X[pick], Y[pick]
+    nabla_w, nabla_b = net.backprop(Xm, Ym)
+    per_sample = sum(net.backprop(Xm[i], Ym[i])[0][1] for i in range(10))
+    lesson.compute("Σ_x δ^2_x (a^1_x)ᵀ over a batch of 10 (one backprop of the batch)", nabla_w[1])
+    lesson.check("the batch's gradient is the sum of the 10 samples' gradients", np.allclose(nabla_w[1], per_sample))
+    old_b2 = net.biases[1].copy()
+    Trainer().step(net, Xm, Ym, learning_step=eta)
+    lesson.compute("b^2 → b^2 - (η/m) Σ_x δ^2_x  (m = 10): the change of b^2", net.biases[1] - old_b2)
+    lesson.check("the mini-batch step is -(η/m) times the batch's summed gradient",
+                 np.allclose(net.biases[1] - old_b2, -eta / 10 * nabla_b[1]))
 
     lesson.stage("Mini-batches with improvement-based early stopping")
     print("Each batch: 10 random samples, batch_iterations steps on them; then the cost on the")
