@@ -18,6 +18,8 @@ COMMANDS = {  # name: (module, function, help); a module is imported only when i
     "cnn": ("tinynet.examples.cnn_digits", "main", "a convolutional digits recognizer: 'cnn train', 'cnn test'"),
     "lesson": ("tinynet.lessonkit", "run_lesson",
                "run lesson N ('lesson --list' lists them; --step pauses after each stage)"),
+    "exercise": ("tinynet.exercises", "main",
+                 "exercises graded by tinynet: 'exercise --list', 'exercise N --start', 'exercise N FILE'"),
 }
 
 

@@ -1,0 +1,105 @@
+"""Exercise 1: feedforward, every z^l and a^l of a batch, checked against ``network.trace``."""
+
+from .grading import NETWORKS, SIGN, Case, Mistake, copies, label, network
+
+NUMBER, TITLE, LESSON = 1, "feedforward", 2
+SIGNATURES = {"feedforward": "feedforward(x, weights, biases, sigmas) -> (zs, activations)"}
+SHAPE_HINT = ("mind the shapes: W^l is (n_l, n_(l-1)) and a^(l-1) is (m, n_(l-1)) with one sample per row, "
+              "so z^l = a^(l-1) @ W^l.T + b^l")
+
+TEMPLATE = '''"""Exercise 1 (lesson 2, feedforward): compute every z^l and a^l of a batch.
+
+Check it with:  tinynet exercise 1 {file}
+"""
+
+import numpy as np
+
+
+def feedforward(x, weights, biases, sigmas):
+    """Feed the batch x forward through the layers l = 1..L; return (zs, activations).
+
+    For l = 1..L, with a^0 = x:
+
+        z^l = W^l a^(l-1) + b^l        (one sample as a column vector)
+        a^l = σ^l(z^l)
+
+    With the m samples of a batch as ROWS the first equation reads
+    z^l = a^(l-1) (W^l)ᵀ + b^l  (b^l added to every row).
+
+    Args:
+        x: the input a^0, shape (m, n_0): one sample per row.
+        weights: [W^1, ..., W^L]; W^l has shape (n_l, n_(l-1)) (weights[l-1] is W^l).
+        biases: [b^1, ..., b^L]; b^l has shape (n_l,).
+        sigmas: [σ^1, ..., σ^L]; sigmas[l-1](z) returns σ^l(z) for an array z of shape (m, n_l).
+
+    Returns:
+        zs: [z^1, ..., z^L], z^l of shape (m, n_l).
+        activations: [a^0, a^1, ..., a^L] (L + 1 arrays: a^0 = x first), a^l of shape (m, n_l).
+    """
+    raise NotImplementedError
+'''
+
+
+def name(path):
+    if not path:
+        return "the return value (zs, activations)"
+    which = ("zs", "activations")[path[0]]
+    if len(path) == 1:
+        return which
+    i = path[1]
+    return f"{which}[{i}] ({'z' if path[0] == 0 else 'a'}^{i + 1 if path[0] == 0 else i})"
+
+
+def answer(net, x, y):
+    """tinynet's (zs, activations) for x: the trace of one pass."""
+    t = net.trace(x, y)
+    return [layer.z for layer in t.layers], [t.x] + [layer.a for layer in t.layers]
+
+
+def changed(net, x, y, change):
+    """tinynet's answer for a copy of ``net`` whose weights and biases ``change(W, b)`` altered in place."""
+    other = net.copy()
+    for W, b in zip(other.weights, other.biases):
+        change(W, b)
+    return answer(other, x, y)
+
+
+def no_bias(W, b):
+    b[...] = 0.0
+
+
+def minus_bias(W, b):
+    b *= -1.0
+
+
+def transposed(W, b):
+    W[...] = W.T.copy()
+
+
+def cases():
+    out = []
+    for k, (sizes, acts, cost, m) in enumerate(NETWORKS):
+        net, x, y = network(k, sizes, acts, cost, m)
+        zs, a = answer(net, x, y)
+        mistakes = [
+            Mistake("forgetting the bias: z^l = W^l a^(l-1) + b^l, the b^l included",
+                    changed(net, x, y, no_bias)),
+            Mistake(f"{SIGN}: z^l = W^l a^(l-1) + b^l adds the bias",
+                    changed(net, x, y, minus_bias)),
+            Mistake("the layers in the wrong order: zs and activations go from layer 1 (and a^0) up to L",
+                    (zs[::-1], a[::-1])),
+            Mistake("activations must start with a^0 = x: L + 1 arrays, a^0 to a^L", (zs, a[1:])),
+            Mistake("the pair the wrong way round: return (zs, activations)", (a, zs)),
+        ]
+        if all(n == sizes[0] for n in sizes):  # square W: a transposed W keeps its shape
+            mistakes.append(Mistake("a transposed W: with rows as samples, z^l = a^(l-1) @ W^l.T + b^l",
+                                    changed(net, x, y, transposed)))
+        identity = type(net)(sizes, "identity", "quadratic", seed=0, init="normal")
+        identity.params[...] = net.params
+        mistakes.append(Mistake("σ is missing: a^l = σ^l(z^l), not z^l", answer(identity, x, y)))
+
+        def call(f, net=net, x=x):
+            return f["feedforward"](x.copy(), copies(net.weights), copies(net.biases), list(net.activations))
+
+        out.append(Case(label(sizes, acts, cost, m), call, (zs, a), mistakes))
+    return out
