@@ -500,3 +500,16 @@ def test_the_templates_hold_no_solution():
         for name in ex.SIGNATURES:
             with pytest.raises(NotImplementedError):
                 namespace[name](*[None] * namespace[name].__code__.co_argcount)
+
+
+def test_the_docs_show_what_the_grader_prints():
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs" / "exercises"
+    index = (docs / "index.md").read_text()
+    shown = index.split("```text\nexercise 3 (")[1].split("```")[0]
+    assert "exercise 3 (" + shown == "\n".join(graded(3, backpropagate=backpropagate_mean)[1]) + "\n"
+    for ex in exercises().values():  # a page per exercise, linking its lesson
+        page = next(docs.glob(f"{ex.NUMBER:02d}-*.md")).read_text()
+        assert f"../lessons/{ex.LESSON:02d}-" in page and f"tinynet exercise {ex.NUMBER} --start" in page
+        assert all(f"`{name}(" in page for name in ex.SIGNATURES)

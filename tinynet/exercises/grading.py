@@ -167,7 +167,7 @@ def run_case(exercise, case, functions, path):
     hints += [m.hint for m in case.mistakes
               if not matches(case.expected, m.answer, case.rtol, case.atol)
               and matches(m.answer, got, case.rtol, case.atol)]
-    return problem or left, hints
+    return "\n  ".join(p for p in (left, problem) if p), hints  # what was left changed first: it is the cause
 
 
 def compare(expected, got, path, name, rtol, atol):
