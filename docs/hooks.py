@@ -29,6 +29,14 @@ KATEX = DOCS / "assets" / "katex"
 def on_pre_build(config, **kwargs):
     fetch_katex()
     run_lessons()
+    write_stepthrough()
+
+
+def write_stepthrough():
+    """The step-through's data (docs/generated/stepthrough/*.json), from tinynet's trace and cost_of."""
+    from tinynet.stepthrough import write_all
+
+    write_all(GENERATED / "stepthrough")
 
 
 def fetch_katex():
