@@ -43,18 +43,15 @@ allocated, and any mistake raises a ``ValueError`` naming the file, the line
 and what was expected.
 """
 
-import contextlib
-import math
 import os
-import re
-import secrets
-import stat
 
 import numpy as np
 
 from .base import HeaderError, Network, header_int
 from .base import to_numpy as _to_numpy
 from .costs import COSTS
+from .safefile import NOT_TEXT, read_text, writable_target, write_atomically
+from .textlines import Lines, shown
 
 MAGIC = "tinynet-model"
 VERSION = 2  # what save writes; load reads 1 and 2
@@ -63,10 +60,6 @@ END = "end"  # the last line of a version 2 file: without it the file was cut sh
 DTYPES = ("float64", "float32")  # a closed list: file text never reaches np.dtype
 MAX_BYTES = 256 * 2**20  # the largest model file load reads by default (about 12 million numbers)
 MAX_HEADER_LINES = 10_000
-TMP_MARK = ".tinynet-tmp-"  # temporary files of a save: .NAME.tinynet-tmp-<pid>-<random>
-_TMP_NAME = re.compile(r"\..+\.tinynet-tmp-(\d{1,10})-[0-9a-f]+")
-_NOT_TEXT = re.compile(r"[^\t\n\r\x20-\x7e]")  # what a model file never holds: all but printable ASCII
-_NOT_TEXT_BYTES = re.compile(rb"[^\t\n\r\x20-\x7e]")
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -115,7 +108,7 @@ def _header_lines(network):
         raise ValueError(f"network: a {type(network).__name__} has no header(); expected a tinynet network")
     lines = network.header()
     for line in lines:
-        if not isinstance(line, str) or not line.strip() or _NOT_TEXT.search(line):
+        if not isinstance(line, str) or not line.strip() or NOT_TEXT.search(line):
             raise ValueError(f"network: {type(network).__name__}.header() gave {line!r}; "
                              f"expected lines of printable text")
     return lines
@@ -134,89 +127,9 @@ def save(network, path):
     (on POSIX systems). NaN or infinite parameters are refused before anything
     is written.
     """
-    path = os.fspath(path)
-    if isinstance(path, bytes):
-        path = os.fsdecode(path)
-    target = os.path.realpath(path) if os.path.islink(path) else os.path.abspath(path)
-    try:
-        old = os.stat(target)
-    except FileNotFoundError:
-        old = None
-    if old is not None and stat.S_ISDIR(old.st_mode):
-        raise ValueError(f"path: {path} is a folder; expected the name of a model file")
-    if old is not None and not stat.S_ISREG(old.st_mode):
-        raise ValueError(f"path: {path} is not a regular file (a device, a pipe or a socket); "
-                         f"expected the name of a model file")
+    target, old = writable_target(path)
     check_finite(network)
-    folder, base = os.path.split(target)
-    remove_stale_temporaries(folder)
-    tmp = os.path.join(folder, f".{base[:200]}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    # 0666 less the umask, as for any new file (mkstemp's 0600 would hide a model from its group)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-    try:
-        f = os.fdopen(fd, "w", encoding="ascii", newline="\n")  # from here on f closes fd
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    try:
-        with f:
-            if old is not None:
-                os.chmod(tmp, stat.S_IMODE(old.st_mode))  # an overwritten file keeps its permissions
-            serialize_neural_network(network, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _sync_folder(folder)
-
-
-def remove_stale_temporaries(folder):
-    """Remove the temporary files of saves into ``folder`` whose process no longer exists.
-
-    Only names ``.NAME.tinynet-tmp-<pid>-<random>`` are touched, and only on
-    POSIX systems, where ``os.kill(pid, 0)`` asks whether a process exists
-    (on Windows it would end it). Returns the names removed.
-    """
-    if os.name != "posix":
-        return []
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _TMP_NAME.fullmatch(entry.name)
-        if not match or int(match[1]) == os.getpid() or _process_exists(int(match[1])):
-            continue
-        with contextlib.suppress(OSError):
-            if entry.is_file(follow_symlinks=False):
-                os.unlink(entry.path)
-                removed.append(entry.name)
-    return removed
-
-
-def _process_exists(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # not ours to signal (PermissionError), or no such pid at all: keep it
-        return True
-    return True
-
-
-def _sync_folder(folder):
-    """Make the rename itself durable (where the system lets a folder be opened and synced)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    write_atomically(target, old, lambda f: serialize_neural_network(network, f))
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -231,8 +144,8 @@ def load_from_file(file, sizes=None, max_bytes=MAX_BYTES):
     of at most ``max_bytes`` bytes. Every mistake in the file is a ValueError
     naming the file and the line.
     """
-    text, name = _read_text(file, max_bytes)
-    reader = _Lines(text, name)
+    text, name = read_text(file, max_bytes)
+    reader = Lines(text, name)
     try:
         if reader.peek().startswith(MAGIC):
             network = _read_tinynet(reader)
@@ -253,172 +166,22 @@ def load_from_file(file, sizes=None, max_bytes=MAX_BYTES):
 load = load_from_file
 
 
-def _read_text(file, max_bytes):
-    """The text of a model file and the name to call it by: printable ASCII, a byte-order mark dropped."""
-    if isinstance(file, (str, bytes, os.PathLike)):
-        name = os.fsdecode(os.fspath(file))
-        data = _read_regular_file(name, max_bytes)
-    else:
-        if not callable(getattr(file, "read", None)):
-            raise ValueError(f"file: expected a path or an open file, got {type(file).__name__}")
-        name = str(getattr(file, "name", "<model file>"))
-        data = file.read(max_bytes + 1)
-        if not isinstance(data, (str, bytes)):
-            raise ValueError(f"file: expected a path or an open file, got {type(file).__name__}")
-        if len(data) > max_bytes:
-            raise ValueError(f"{name}: more than {max_bytes:,} bytes; a larger model file needs a larger max_bytes")
-    if isinstance(data, bytes):
-        data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        bad = _NOT_TEXT_BYTES.search(data)
-        code = data[bad.start()] if bad else None
-    else:
-        data = data[1:] if data.startswith("\ufeff") else data
-        bad = _NOT_TEXT.search(data)
-        code = ord(data[bad.start()]) if bad else None
-    if bad:
-        line = data.count(b"\n" if isinstance(data, bytes) else "\n", 0, bad.start()) + 1
-        raise ValueError(f"{name}, line {line}: not a text model file (character 0x{code:02x}; "
-                         f"a model file is printable ASCII)")
-    return (data.decode("ascii") if isinstance(data, bytes) else data), name
-
-
-def _read_regular_file(name, max_bytes):
-    """The bytes of the regular file ``name``; a folder, a device, a pipe or a too large file is a ValueError."""
-    _check_regular(name, os.stat(name), max_bytes)
-    # O_NONBLOCK: should the path become a pipe between stat and open, open does not wait for a writer.
-    fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        f = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with f:
-        _check_regular(name, os.fstat(f.fileno()), max_bytes)
-        data = f.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        _check_regular(name, None, max_bytes, size=len(data))
-    return data
-
-
-def _check_regular(name, st, max_bytes, size=None):
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise ValueError(f"{name}: is a folder; expected a model file")
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        raise ValueError(f"{name}: not a regular file (a device, a pipe or a socket); expected a model file")
-    size = st.st_size if size is None else size
-    if size > max_bytes:
-        raise ValueError(f"{name}: {size:,} bytes, more than the {max_bytes:,} a model file may have "
-                         f"(load_from_file's max_bytes)")
-
-
-def _shown(text, limit=40):
-    """``text`` quoted for a message, cut to ``limit`` characters."""
-    return repr(text[:limit] + "...") if len(text) > limit else repr(text)
-
-
-class _Lines:
-    """The lines of a file with a cursor, for error messages that name the line."""
-
-    def __init__(self, text, name):
-        self.text, self.name, self.i = text, name, 0
-        self.lines = text.split("\n")
-        # a complete file ends with a newline: split gives a last empty item, which is no line
-        self.terminated = self.lines[-1] == ""
-        if self.terminated:
-            self.lines.pop()
-
-    def error(self, message, line=None):
-        return ValueError(f"{self.name}, line {self.i if line is None else line}: {message}")
-
-    def peek(self):
-        while self.i < len(self.lines) and not self.lines[self.i].strip():
-            self.i += 1
-        if self.i >= len(self.lines):
-            raise self.error("the file is empty; expected a model", line=self.i + 1)
-        return self.lines[self.i].strip()
-
-    def next(self, what):
-        """The next line, stripped; a file that ends first says what was missing."""
-        if self.i >= len(self.lines):
-            raise self.error(f"the file ends early: truncated? expected {what}", line=self.i + 1)
-        self.i += 1
-        return self.lines[self.i - 1].strip()
-
-    def keyword(self, key, what):
-        line = self.next(what)
-        words = line.split()
-        if not words or words[0] != key:
-            raise self.error(f"expected {what}, found {_shown(line)}")
-        return words
-
-    def offset(self):
-        """Where the next line starts in the text (cheap while the cursor is in the header)."""
-        return sum(len(line) + 1 for line in self.lines[:self.i])
-
-    def numbers_after(self, separators):
-        """At most how many numbers the rest of the file holds: one more than its separators.
-
-        Counted in the text itself, without splitting it: what ``from_header``
-        compares a header's parameter count with before allocating anything.
-        """
-        start = self.offset()
-        return 1 + sum(self.text.count(sep, start) for sep in separators)
-
-    def numbers(self, words, out, what):
-        """Parse ``words`` into ``out`` (a vector of len(words) numbers): finite numbers, or an error."""
-        if len(words) != out.size:
-            raise self.error(f"expected {out.size} numbers ({what}), found {len(words)}")
-        try:
-            values = [float(w) for w in words]
-        except ValueError:
-            values = None
-        if values is None or any("_" in w for w in words):  # float() reads 1_000; a model file never holds it
-            bad = next(w for w in words if "_" in w or not _is_float(w))
-            raise self.error(f"expected {out.size} numbers ({what}), found {_shown(bad)}") from None
-        with np.errstate(over="ignore"):
-            out[...] = values  # float32: a number beyond its range becomes an infinity, refused next
-        if not np.isfinite(out).all():
-            bad = words[int(np.argmin(np.isfinite(out)))]
-            beyond = " (too large for float32)" if math.isfinite(float(bad)) else ""
-            raise self.error(f"{what} must be finite numbers, found {_shown(bad)}{beyond}")
-
-    def end_of_data(self):
-        """After the last line read: only blank lines, and that last line ends with a newline."""
-        last = self.i
-        while self.i < len(self.lines):
-            if self.lines[self.i].strip():
-                raise self.error(f"unexpected text after the last block: {_shown(self.lines[self.i].strip())}",
-                                 line=self.i + 1)
-            self.i += 1
-        if last == len(self.lines) and not self.terminated:
-            raise self.error("the file ends early: truncated? (its last line has no newline; "
-                             "a complete model file ends with one)", line=last)
-
-
-def _is_float(word):
-    try:
-        float(word)
-    except ValueError:
-        return False
-    return True
-
-
 def _read_tinynet(r):
     """The tinynet format: magic line, header, cost, dtype, the blocks, and (version 2) ``end``."""
     line = r.next("the magic line")
     words = line.split()
     if len(words) != 2 or words[0] != MAGIC or words[1] not in [str(v) for v in READS]:
         newer = " (written by a newer tinynet?)" if len(words) == 2 and words[1].isdigit() else ""
-        raise r.error(f"expected '{MAGIC} {VERSION}' or '{MAGIC} 1', found {_shown(line)}{newer}")
+        raise r.error(f"expected '{MAGIC} {VERSION}' or '{MAGIC} 1', found {shown(line)}{newer}")
     version = int(words[1])
     fields = _read_fields(r)
     cost_line = r.i
     cost = r.keyword("cost", "'cost' and its name")
     if len(cost) != 2 or cost[1] not in COSTS:
-        raise r.error(f"cost: expected one of {', '.join(COSTS)}, found {_shown(' '.join(cost[1:]))}")
+        raise r.error(f"cost: expected one of {', '.join(COSTS)}, found {shown(' '.join(cost[1:]))}")
     dtype = r.keyword("dtype", "'dtype' and float64 or float32")
     if len(dtype) != 2 or dtype[1] not in DTYPES:
-        raise r.error(f"dtype: expected one of {', '.join(DTYPES)}, found {_shown(' '.join(dtype[1:]))}")
+        raise r.error(f"dtype: expected one of {', '.join(DTYPES)}, found {shown(' '.join(dtype[1:]))}")
     if not fields:
         raise r.error("expected the network's header lines before 'cost'", line=cost_line + 1)
     budget = r.numbers_after((" ", "\t", "\n", "\r"))
@@ -429,7 +192,7 @@ def _read_tinynet(r):
     if version >= 2:
         words = r.next(f"'{END}' after the last block").split()
         if words != [END]:
-            raise r.error(f"expected '{END}' after the last block, found {_shown(' '.join(words))}")
+            raise r.error(f"expected '{END}' after the last block, found {shown(' '.join(words))}")
     r.end_of_data()
     return network
 
@@ -443,7 +206,7 @@ def _read_fields(r):
         if not words:
             raise r.error("expected a header line, found an empty line")
         if words[0] == "dtype" or words[0][0] in "0123456789+-." or len(fields) >= MAX_HEADER_LINES:
-            raise r.error(f"expected 'cost <name>' after the header lines, found {_shown(line)}")
+            raise r.error(f"expected 'cost <name>' after the header lines, found {shown(line)}")
         fields.append((r.i, words))
     return fields
 
@@ -453,7 +216,7 @@ def _from_header(r, fields, cost, dtype, budget):
     key = fields[0][1][0]
     cls = Network.kinds.get(key)
     if cls is None:  # a kind registers itself when the module defining it is imported
-        raise r.error(f"expected the network kind ({', '.join(sorted(Network.kinds))}), found {_shown(key)} "
+        raise r.error(f"expected the network kind ({', '.join(sorted(Network.kinds))}), found {shown(key)} "
                       f"(is the module that defines that kind imported?)", line=fields[0][0])
     try:
         return cls.from_header(fields, cost, dtype, budget)
@@ -471,7 +234,7 @@ def _read_block(r, name, array):
     wanted = f"'{name} {' '.join(dims)}'"
     words = r.keyword(name, wanted)
     if words[1:] != dims:
-        found = _shown("x".join(words[1:]))[1:-1]
+        found = shown("x".join(words[1:]))[1:-1]
         raise r.error(f"{name} must be {'x'.join(dims)} for these layers, found {found}")
     rows = array.reshape(1, -1) if array.ndim == 1 else array.reshape(array.shape[0], -1)
     for j, row in enumerate(rows):
