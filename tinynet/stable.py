@@ -55,12 +55,12 @@ As the trainers divide the summed gradient by the batch size m, the cost of
 a batch is Σ_samples (cross-entropy) + m · R.
 """
 
+from .stability import perturbation_growth, stability_demo
 from .stable_blocks import Blocks
 from .stable_classifier import Classifier
 from .stable_header import HEADER_FIELDS, HeaderLine, param_count
 from .stable_net import StableNet
 from .stable_schemes import ARCHITECTURES, Antisymmetric, Hamiltonian, Leapfrog, ResNet
-from .stability import perturbation_growth, stability_demo
 
 __all__ = ["ARCHITECTURES", "HEADER_FIELDS", "Antisymmetric", "Blocks", "Classifier", "Hamiltonian", "HeaderLine",
            "Leapfrog", "ResNet", "StableNet", "param_count", "perturbation_growth", "stability_demo"]
