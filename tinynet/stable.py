@@ -55,12 +55,10 @@ As the trainers divide the summed gradient by the batch size m, the cost of
 a batch is Σ_samples (cross-entropy) + m · R.
 """
 
-from .stability import perturbation_growth, stability_demo
-from .stable_blocks import Blocks
-from .stable_classifier import Classifier
-from .stable_header import HEADER_FIELDS, HeaderLine, param_count
-from .stable_net import StableNet
-from .stable_schemes import ARCHITECTURES, Antisymmetric, Hamiltonian, Leapfrog, ResNet
-
-__all__ = ["ARCHITECTURES", "HEADER_FIELDS", "Antisymmetric", "Blocks", "Classifier", "Hamiltonian", "HeaderLine",
-           "Leapfrog", "ResNet", "StableNet", "param_count", "perturbation_growth", "stability_demo"]
+# what tinynet.stable offers, each from the module that holds it
+from .stability import perturbation_growth, stability_demo  # noqa: F401
+from .stable_blocks import Blocks  # noqa: F401
+from .stable_classifier import Classifier  # noqa: F401
+from .stable_header import HEADER_FIELDS, HeaderLine, param_count  # noqa: F401
+from .stable_net import StableNet  # noqa: F401
+from .stable_schemes import ARCHITECTURES, Antisymmetric, Hamiltonian, Leapfrog, ResNet  # noqa: F401
