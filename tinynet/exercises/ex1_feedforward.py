@@ -1,6 +1,6 @@
 """Exercise 1: feedforward, every z^l and a^l of a batch, checked against ``network.trace``."""
 
-from .grading import NETWORKS, SIGN, Case, Mistake, copies, label, network
+from .grading import NETWORKS, SIGN, Case, Mistake, copies, label, network, pair_entry_name
 
 NUMBER, TITLE, LESSON = 1, "feedforward", 2
 SIGNATURES = {"feedforward": "feedforward(x, weights, biases, sigmas) -> (zs, activations)"}
@@ -41,13 +41,8 @@ def feedforward(x, weights, biases, sigmas):
 
 
 def name(path):
-    if not path:
-        return "the return value (zs, activations)"
-    which = ("zs", "activations")[path[0]]
-    if len(path) == 1:
-        return which
-    i = path[1]
-    return f"{which}[{i}] ({'z' if path[0] == 0 else 'a'}^{i + 1 if path[0] == 0 else i})"
+    return pair_entry_name(path, ("zs", "activations"),
+                           lambda k, i: f"z^{i + 1}" if k == 0 else f"a^{i}")
 
 
 def answer(net, x, y):

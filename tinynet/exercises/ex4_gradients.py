@@ -1,6 +1,6 @@
 """Exercise 4: the gradients ∂C/∂W^l and ∂C/∂b^l from the errors, checked against ``network.backprop``."""
 
-from .grading import MEAN, NETWORKS, SIGN, Case, Mistake, copies, label, network
+from .grading import MEAN, NETWORKS, SIGN, Case, Mistake, copies, label, network, pair_entry_name
 
 NUMBER, TITLE, LESSON = 4, "the gradients", 6
 SIGNATURES = {"gradients": "gradients(deltas, activations) -> (nabla_w, nabla_b)"}
@@ -39,12 +39,7 @@ def gradients(deltas, activations):
 
 
 def name(path):
-    if not path:
-        return "the return value (nabla_w, nabla_b)"
-    which = ("nabla_w", "nabla_b")[path[0]]
-    if len(path) == 1:
-        return which
-    return f"{which}[{path[1]}] (∂C/∂{'W' if path[0] == 0 else 'b'}^{path[1] + 1})"
+    return pair_entry_name(path, ("nabla_w", "nabla_b"), lambda k, i: f"∂C/∂{'Wb'[k]}^{i + 1}")
 
 
 def cases():

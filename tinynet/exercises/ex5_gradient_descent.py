@@ -1,7 +1,7 @@
 """Exercise 5: one step of gradient descent, checked against ``tinynet.trainer.step``."""
 
 from ..trainer import step
-from .grading import NETWORKS, Case, Mistake, copies, label, network
+from .grading import NETWORKS, Case, Mistake, copies, label, network, pair_entry_name
 
 NUMBER, TITLE, LESSON = 5, "one gradient-descent step", 8
 SIGNATURES = {"gradient_descent_step":
@@ -42,12 +42,7 @@ def gradient_descent_step(weights, biases, nabla_w, nabla_b, eta, m):
 
 
 def name(path):
-    if not path:
-        return "the return value (weights, biases)"
-    which = ("weights", "biases")[path[0]]
-    if len(path) == 1:
-        return which
-    return f"{which}[{path[1]}] ({'W' if path[0] == 0 else 'b'}^{path[1] + 1})"
+    return pair_entry_name(path, ("weights", "biases"), lambda k, i: f"{'Wb'[k]}^{i + 1}")
 
 
 def stepped(net, x, y, learning_step):

@@ -290,3 +290,16 @@ def scaled(answer, c):
 SIGN = "a sign error: your answer is tinynet's with every sign flipped"
 MEAN = ("off by a factor m: you divided by the batch size (the mean over the batch); tinynet's C and its "
         "gradients are sums over the m samples")
+
+
+def pair_entry_name(path, pair, symbol):
+    """How a report names a part of an answer that is a pair of lists, e.g. (nabla_w, nabla_b).
+
+    ``path`` () is the whole pair, (k,) its list k, (k, i) entry i of that
+    list; ``symbol(k, i)`` gives the entry's symbol in the lesson's notation.
+    """
+    if not path:
+        return f"the return value ({pair[0]}, {pair[1]})"
+    if len(path) == 1:
+        return pair[path[0]]
+    return f"{pair[path[0]]}[{path[1]}] ({symbol(path[0], path[1])})"
