@@ -182,8 +182,8 @@ class WeightNudger:
         tangent, = ax.plot(dws, C + grad * dws, "--", color="tab:orange",
                            label=f"tangent, slope ∂C/∂w = {grad:.4g}")
         ax.plot([dw, dw], [predicted, C_after], ":", color="gray")
-        ax.plot([dw], [C_after], "o", color="tab:blue")
-        ax.plot([dw], [predicted], "x", color="tab:orange", markersize=8)
+        ax.plot([dw], [C_after], "o", color="tab:blue", label="at Δw: measured")
+        ax.plot([dw], [predicted], "x", color="tab:orange", markersize=8, label="at Δw: predicted")
         ax.plot([0], [C], ".", color="black")
         lo, hi = costs.min(), costs.max()
         pad = 0.15 * (hi - lo) + 1e-9
