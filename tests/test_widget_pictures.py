@@ -61,9 +61,11 @@ def test_the_pictures_show_a_real_interaction(tools):
     assert "[misread only]" in text["explorer"] and "(wrong)" in text["explorer"]
 
 
-def test_the_docs_page_shows_each_picture():
+def test_the_docs_page_shows_each_picture(tools):
     page = (ROOT / "docs" / "notebooks.md").read_text()
     assert re.findall(r"\]\(assets/widgets/(\w+)\.png\)", page) == list(PICTURES)
+    quoted = " ".join(line[2:] for line in page.splitlines() if line.startswith("> "))
+    assert quoted == tools["stepper"].one_click()  # the page quotes what one click says, word for word
 
 
 def test_the_pictures_are_taken_in_headless_chromium(tools, tmp_path):
