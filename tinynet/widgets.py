@@ -230,8 +230,12 @@ class TrainingStepper:
 
     @property
     def learning_step(self):
-        """η, as the slider says."""
+        """η, as the slider says (setting it moves the slider)."""
         return self.eta.value
+
+    @learning_step.setter
+    def learning_step(self, eta):
+        self.eta.value = eta
 
     def one_click(self):
         """What one click does, in words (plain text): the code of :meth:`step`, said."""
