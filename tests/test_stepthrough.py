@@ -25,8 +25,14 @@ from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, small_network
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-LESSON_PAGES = {"02-feedforward": "lesson2", "03-cost": "lesson2", "04-output-error": "lesson2",
-                "05-backpropagate": "lesson2", "06-gradients": "lesson2", "13-convolution": "convnet"}
+LESSON_PAGES = {
+    "02-feedforward": "lesson2",
+    "03-cost": "lesson2",
+    "04-output-error": "lesson2",
+    "05-backpropagate": "lesson2",
+    "06-gradients": "lesson2",
+    "13-convolution": "convnet",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +43,13 @@ def site(tmp_path_factory):
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
-                           capture_output=True, text=True, env=env)
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert build.returncode == 0, build.stdout + build.stderr
     return out
 
@@ -46,8 +57,10 @@ def site(tmp_path_factory):
 @pytest.fixture(scope="module")
 def data(site):
     folder = site / "generated" / "stepthrough"
-    return {name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-            for name in ("lesson2", "convnet", "resnet")}
+    return {
+        name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("lesson2", "convnet", "resnet")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +68,11 @@ def server(site):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -76,9 +92,19 @@ def browser():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -92,8 +118,12 @@ def open_page(browser, viewport):
     pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
     pg.on("requestfailed", lambda r: pg.problems.append(f"failed: {r.url}"))
     pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"HTTP {r.status}: {r.url}"))
-    pg.on("request", lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None)
-          and pg.problems.append(f"outside request: {r.url}"))
+    pg.on(
+        "request",
+        lambda r: (
+            urlparse(r.url).hostname not in ("127.0.0.1", None) and pg.problems.append(f"outside request: {r.url}")
+        ),
+    )
     return context, pg
 
 
@@ -262,7 +292,8 @@ def test_each_network_walks_forward_and_back(page, server, data, index, name, st
             assert box.locator(".st-maskcell").count() == 2 * 9
             values = box.locator(".st-cell.st-maskcell").evaluate_all("els => els.map(e => +e.dataset.value)")
             unmasked = box.locator(".st-cell.st-cur:not(.st-maskcell)").evaluate_all(
-                "els => els.map(e => +e.dataset.value)")
+                "els => els.map(e => +e.dataset.value)"
+            )
             assert len(values) == 18 and set(unmasked) == {0}
             assert_not_blank(shot(box, "stepthrough-convnet"))
         if name == "resnet" and data[name]["steps"][i]["id"] == "dY1":

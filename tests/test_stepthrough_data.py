@@ -13,10 +13,53 @@ ROOT = Path(__file__).resolve().parents[1]
 
 STEPS = {
     "lesson2": ["input", "z1", "a1", "z2", "a2", "cost", "delta2", "dW2", "db2", "delta1", "dW1", "db1"],
-    "convnet": ["input", "z1", "a1", "z2", "z3", "z4", "a4", "cost", "delta4", "dW4", "db4", "delta3", "delta2",
-                "pool_back", "delta1", "dK1", "db1"],
-    "resnet": ["input", "z1", "a1", "z2", "a2", "z3", "a3", "z4", "a4", "cost", "delta4", "dW", "dmu", "dY3",
-               "delta3", "dK3", "db3", "dY2", "delta2", "dK2", "db2", "dY1", "delta1", "dK1", "db1", "dY0"],
+    "convnet": [
+        "input",
+        "z1",
+        "a1",
+        "z2",
+        "z3",
+        "z4",
+        "a4",
+        "cost",
+        "delta4",
+        "dW4",
+        "db4",
+        "delta3",
+        "delta2",
+        "pool_back",
+        "delta1",
+        "dK1",
+        "db1",
+    ],
+    "resnet": [
+        "input",
+        "z1",
+        "a1",
+        "z2",
+        "a2",
+        "z3",
+        "a3",
+        "z4",
+        "a4",
+        "cost",
+        "delta4",
+        "dW",
+        "dmu",
+        "dY3",
+        "delta3",
+        "dK3",
+        "db3",
+        "dY2",
+        "delta2",
+        "dK2",
+        "db2",
+        "dY1",
+        "delta1",
+        "dK1",
+        "db1",
+        "dY0",
+    ],
 }
 
 
@@ -55,7 +98,7 @@ def fresh(net, x, y, source):
         a, s = t[source["l"] - 1].a[0], 2
         mask = np.zeros_like(a)
         for c, i, j in np.ndindex(a.shape[0], a.shape[1] // s, a.shape[2] // s):
-            block = a[c, s * i:s * i + s, s * j:s * j + s]
+            block = a[c, s * i : s * i + s, s * j : s * j + s]
             u, v = np.unravel_index(np.argmax(block), block.shape)
             mask[c, s * i + u, s * j + v] = 1
         return mask
@@ -98,15 +141,23 @@ def test_every_number_is_a_fresh_traces(written, name):
     count = 0
     for s in data["steps"]:
         for p in s["parts"]:
-            np.testing.assert_allclose(np.reshape(p["values"], p["shape"]), squeeze(fresh(net, x, y, p["source"]), p),
-                                       rtol=1e-10, atol=1e-12, err_msg=f"{name} {s['id']} {p['name']}")
+            np.testing.assert_allclose(
+                np.reshape(p["values"], p["shape"]),
+                squeeze(fresh(net, x, y, p["source"]), p),
+                rtol=1e-10,
+                atol=1e-12,
+                err_msg=f"{name} {s['id']} {p['name']}",
+            )
             count += 1
     assert count >= len(data["steps"])
 
 
 def test_the_dense_steps_cover_every_layer_quantity(written):
-    seen = {(p["source"]["q"], p["source"].get("l"), p["source"].get("key"))
-            for s in written["lesson2"]["steps"] for p in s["parts"]}
+    seen = {
+        (p["source"]["q"], p["source"].get("l"), p["source"].get("key"))
+        for s in written["lesson2"]["steps"]
+        for p in s["parts"]
+    }
     for l in (1, 2):
         for q in ("z", "a", "delta"):
             assert (q, l, None) in seen
@@ -165,7 +216,8 @@ def test_nudge_costs_come_from_cost_of_and_the_slope_from_backprop(written):
 def test_write_all_rewrites_only_what_changed(tmp_path):
     paths = stepthrough.write_all(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"{n}.json" for n in STEPS] + [f"{n}.json.js" for n in STEPS])
+        [f"{n}.json" for n in STEPS] + [f"{n}.json.js" for n in STEPS]
+    )
     stamps = {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     stepthrough.write_all(tmp_path)
     assert stamps == {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()}

@@ -39,16 +39,18 @@ from .stable import ResNet, StableNet
 DIGITS = 4  # the numbers shown: 4 decimals (very small ones in scientific notation, 3 significant digits)
 
 # An 8x8 "7", the ConvNet's sample (class 1 of 3).
-DIGIT_SEVEN = np.array([
-    [0, 0, 0, 0, 0, 0, 0, 0],
-    [0, 1, 1, 1, 1, 1, 1, 0],
-    [0, 0, 0, 0, 0, 1, .5, 0],
-    [0, 0, 0, 0, 1, .5, 0, 0],
-    [0, 0, 0, .5, 1, 0, 0, 0],
-    [0, 0, 0, 1, .5, 0, 0, 0],
-    [0, 0, .5, 1, 0, 0, 0, 0],
-    [0, 0, 1, .5, 0, 0, 0, 0],
-])
+DIGIT_SEVEN = np.array(
+    [
+        [0, 0, 0, 0, 0, 0, 0, 0],
+        [0, 1, 1, 1, 1, 1, 1, 0],
+        [0, 0, 0, 0, 0, 1, 0.5, 0],
+        [0, 0, 0, 0, 1, 0.5, 0, 0],
+        [0, 0, 0, 0.5, 1, 0, 0, 0],
+        [0, 0, 0, 1, 0.5, 0, 0, 0],
+        [0, 0, 0.5, 1, 0, 0, 0, 0],
+        [0, 0, 1, 0.5, 0, 0, 0, 0],
+    ]
+)
 
 
 # --- numbers and LaTeX ---------------------------------------------------------------------------------
@@ -88,9 +90,16 @@ def tex_mat(M, most=16):
     return r"\begin{pmatrix}" + r" \\ ".join(" & ".join(tex_num(e) for e in row) for row in M) + r"\end{pmatrix}"
 
 
-SIGMA_TEX = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}", "softmax": r"\mathrm{softmax}",
-             "identity": r"\mathrm{id}", "elu": r"\mathrm{elu}", "softplus": r"\mathrm{softplus}",
-             "lecun_tanh": r"\mathrm{lecun\_tanh}"}
+SIGMA_TEX = {
+    "sigmoid": r"\sigma",
+    "tanh": r"\tanh",
+    "relu": r"\mathrm{relu}",
+    "softmax": r"\mathrm{softmax}",
+    "identity": r"\mathrm{id}",
+    "elu": r"\mathrm{elu}",
+    "softplus": r"\mathrm{softplus}",
+    "lecun_tanh": r"\mathrm{lecun\_tanh}",
+}
 
 
 # --- tinynet's own source lines ------------------------------------------------------------------------
@@ -113,8 +122,10 @@ def code_line(obj, fragment):
             except ValueError:
                 name = path.name
             return {"file": name, "line": start + offset, "text": line.strip(), "where": obj.__qualname__}
-    raise LookupError(f"stepthrough: no line of {obj.__qualname__} contains {fragment!r}; "
-                      f"tinynet's code changed: update tinynet/stepthrough.py")
+    raise LookupError(
+        f"stepthrough: no line of {obj.__qualname__} contains {fragment!r}; "
+        f"tinynet's code changed: update tinynet/stepthrough.py"
+    )
 
 
 def code(*pairs):
@@ -128,8 +139,15 @@ def code(*pairs):
 def part(name, source, values, target, sym="", panel=True):
     """One array a step produces: ``name`` (HTML), where it comes from and where it is drawn."""
     values = np.asarray(values, dtype=float)
-    return {"name": name, "sym": sym, "source": source, "shape": list(values.shape),
-            "values": [float(v) for v in values.ravel()], "target": target, "panel": panel}
+    return {
+        "name": name,
+        "sym": sym,
+        "source": source,
+        "shape": list(values.shape),
+        "values": [float(v) for v in values.ravel()],
+        "target": target,
+        "panel": panel,
+    }
 
 
 def units(ids, slot):
@@ -137,8 +155,15 @@ def units(ids, slot):
 
 
 def step(sid, phase, title, tex, lines, parts, highlight=None):
-    return {"id": sid, "phase": phase, "title": title, "tex": tex, "code": lines, "parts": parts,
-            "highlight": highlight or {}}
+    return {
+        "id": sid,
+        "phase": phase,
+        "title": title,
+        "tex": tex,
+        "code": lines,
+        "parts": parts,
+        "highlight": highlight or {},
+    }
 
 
 SLOTS = ["z", "a", "δ", "∂C/∂b", "y"]
@@ -173,10 +198,17 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
     X, Y = t.x[0], t.y[0]
     a = [X] + [layer.a[0] for layer in t.layers]  # a[l] = a^l
     col_w = 230
-    scene = {"width": 130 + col_w * L + 40, "height": 380, "units": [], "edges": [], "maps": [], "texts": [],
-             "slots": SLOTS}
+    scene = {
+        "width": 130 + col_w * L + 40,
+        "height": 380,
+        "units": [],
+        "edges": [],
+        "maps": [],
+        "texts": [],
+        "slots": SLOTS,
+    }
     uid = [[f"u{l}_{j}" for j in range(n)] for l, n in enumerate(sizes)]
-    for l, n in enumerate(sizes):
+    for l in range(len(sizes)):
         label = "input a⁰ = x" if l == 0 else f"layer {l} ({t[l].name})"
         column(scene, uid[l], 40 + col_w * l, 40, 370, label)
     eid = {}
@@ -189,24 +221,44 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
     scene["texts"].append({"id": "cost", "x": last["x"] - 10, "y": 372, "text": "C", "cls": "st-cost"})
 
     fwd, bwd = NeuralNetwork.forward, NeuralNetwork.backward
-    steps = [step("input", "input", "The input a⁰ = x and the target y",
-                  rf"a^{{0}} = x = {tex_col(X)}, \qquad y = {tex_col(Y)}",
-                  code(fwd, "a[0] = x"),
-                  [part("a<sup>0</sup> = x", {"q": "x"}, X, units(uid[0], 1), "x"),
-                   part("y", {"q": "y"}, Y, units(uid[L], 4), "y")])]
+    steps = [
+        step(
+            "input",
+            "input",
+            "The input a⁰ = x and the target y",
+            rf"a^{{0}} = x = {tex_col(X)}, \qquad y = {tex_col(Y)}",
+            code(fwd, "a[0] = x"),
+            [
+                part("a<sup>0</sup> = x", {"q": "x"}, X, units(uid[0], 1), "x"),
+                part("y", {"q": "y"}, Y, units(uid[L], 4), "y"),
+            ],
+        )
+    ]
     for l in range(1, L + 1):
         lt = t[l]
-        steps.append(step(f"z{l}", "forward", f"Forward, layer {l}: the weighted input z{sup(l)}",
-                          rf"z^{{{l}}} = W^{{{l}}} a^{{{l - 1}}} + b^{{{l}}} = {tex_mat(lt.W)} {tex_col(a[l - 1])}"
-                          rf" + {tex_col(lt.b)} = {tex_col(lt.z[0])}",
-                          code(fwd, "matmul(a[i], W.T", fwd, "ws.z[i] += b"),
-                          [part(f"z<sup>{l}</sup>", {"q": "z", "l": l}, lt.z[0], units(uid[l], 0), "z")],
-                          {"edges": eid[l]}))
+        steps.append(
+            step(
+                f"z{l}",
+                "forward",
+                f"Forward, layer {l}: the weighted input z{sup(l)}",
+                rf"z^{{{l}}} = W^{{{l}}} a^{{{l - 1}}} + b^{{{l}}} = {tex_mat(lt.W)} {tex_col(a[l - 1])}"
+                rf" + {tex_col(lt.b)} = {tex_col(lt.z[0])}",
+                code(fwd, "matmul(a[i], W.T", fwd, "ws.z[i] += b"),
+                [part(f"z<sup>{l}</sup>", {"q": "z", "l": l}, lt.z[0], units(uid[l], 0), "z")],
+                {"edges": eid[l]},
+            )
+        )
         s = SIGMA_TEX[lt.name]
-        steps.append(step(f"a{l}", "forward", f"Forward, layer {l}: the activation a{sup(l)}",
-                          rf"a^{{{l}}} = {s}(z^{{{l}}}) = {s}\!\left({tex_col(lt.z[0])}\right) = {tex_col(lt.a[0])}",
-                          code(fwd, "act.forward(ws.z[i], a[i + 1], xp)"),
-                          [part(f"a<sup>{l}</sup>", {"q": "a", "l": l}, lt.a[0], units(uid[l], 1), "a")]))
+        steps.append(
+            step(
+                f"a{l}",
+                "forward",
+                f"Forward, layer {l}: the activation a{sup(l)}",
+                rf"a^{{{l}}} = {s}(z^{{{l}}}) = {s}\!\left({tex_col(lt.z[0])}\right) = {tex_col(lt.a[0])}",
+                code(fwd, "act.forward(ws.z[i], a[i + 1], xp)"),
+                [part(f"a<sup>{l}</sup>", {"q": "a", "l": l}, lt.a[0], units(uid[l], 1), "a")],
+            )
+        )
     steps.append(cost_step(net, t, {"type": "texts", "ids": ["cost"]}, L))
 
     out = t[L]
@@ -214,53 +266,93 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
         tex = rf"\delta^{{{L}}} = a^{{{L}}} - y = {tex_col(out.a[0])} - {tex_col(Y)} = {tex_col(out.delta[0])}"
     else:
         s = SIGMA_TEX[out.name]
-        tex = (rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {s}'(z^{{{L}}}) = \left({tex_col(out.a[0])} - {tex_col(Y)}\right)"
-               rf" \odot {s}'\!\left({tex_col(out.z[0])}\right) = {tex_col(out.delta[0])}")
-    steps.append(step(f"delta{L}", "backward", f"Backward: the output error δ{sup(L)}", tex,
-                      code(bwd, "self.cost.delta(ws.z[-1], ws.a[-1], y"),
-                      [part(f"δ<sup>{L}</sup>", {"q": "delta", "l": L}, out.delta[0], units(uid[L], 2), "δ")]))
+        tex = (
+            rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {s}'(z^{{{L}}}) = \left({tex_col(out.a[0])} - {tex_col(Y)}\right)"
+            rf" \odot {s}'\!\left({tex_col(out.z[0])}\right) = {tex_col(out.delta[0])}"
+        )
+    steps.append(
+        step(
+            f"delta{L}",
+            "backward",
+            f"Backward: the output error δ{sup(L)}",
+            tex,
+            code(bwd, "self.cost.delta(ws.z[-1], ws.a[-1], y"),
+            [part(f"δ<sup>{L}</sup>", {"q": "delta", "l": L}, out.delta[0], units(uid[L], 2), "δ")],
+        )
+    )
     for l in range(L, 0, -1):
         lt = t[l]
         if l < L:
             nxt = t[l + 1]
             s = SIGMA_TEX[lt.name]
-            steps.append(step(f"delta{l}", "backward", f"Backward: the error δ{sup(l)} of layer {l}",
-                              rf"\delta^{{{l}}} = \left((W^{{{l + 1}}})^{{T}} \delta^{{{l + 1}}}\right) \odot {s}'(z^{{{l}}})"
-                              rf" = \left({tex_mat(nxt.W.T)} {tex_col(nxt.delta[0])}\right) \odot"
-                              rf" {s}'\!\left({tex_col(lt.z[0])}\right) = {tex_col(lt.delta[0])}",
-                              code(bwd, "matmul(ws.delta[i + 1], self.weights[i + 1]",
-                                   bwd, "self.activations[i].backward("),
-                              [part(f"δ<sup>{l}</sup>", {"q": "delta", "l": l}, lt.delta[0], units(uid[l], 2), "δ")],
-                              {"edges": eid[l + 1]}))
-        steps.append(step(f"dW{l}", "backward", f"Backward: the gradient ∂C/∂W{sup(l)}",
-                          rf"\frac{{\partial C}}{{\partial W^{{{l}}}}} = \delta^{{{l}}} (a^{{{l - 1}}})^{{T}}"
-                          rf" = {tex_col(lt.delta[0])} {tex_row(a[l - 1])} = {tex_mat(lt.nabla_w)}",
-                          code(bwd, "matmul(ws.delta[i].T, ws.a[i], out=nabla_w[i])"),
-                          [part(f"∂C/∂W<sup>{l}</sup>", {"q": "grad", "l": l, "key": "W"}, lt.nabla_w,
-                                {"type": "edges", "ids": eid[l]}, "∂w")]))
-        steps.append(step(f"db{l}", "backward", f"Backward: the gradient ∂C/∂b{sup(l)}",
-                          rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \delta^{{{l}}} = {tex_col(lt.nabla_b)}",
-                          code(bwd, "matmul(ws.ones, ws.delta[i], out=nabla_b[i])"),
-                          [part(f"∂C/∂b<sup>{l}</sup>", {"q": "grad", "l": l, "key": "b"}, lt.nabla_b,
-                                units(uid[l], 3), "∂b")]))
-    return {"name": name, "title": title, "kind": "dense", "digits": DIGITS, "C": float(t.C),
-            "scene": scene, "steps": steps}
+            steps.append(
+                step(
+                    f"delta{l}",
+                    "backward",
+                    f"Backward: the error δ{sup(l)} of layer {l}",
+                    rf"\delta^{{{l}}} = \left((W^{{{l + 1}}})^{{T}} \delta^{{{l + 1}}}\right) \odot {s}'(z^{{{l}}})"
+                    rf" = \left({tex_mat(nxt.W.T)} {tex_col(nxt.delta[0])}\right) \odot"
+                    rf" {s}'\!\left({tex_col(lt.z[0])}\right) = {tex_col(lt.delta[0])}",
+                    code(bwd, "matmul(ws.delta[i + 1], self.weights[i + 1]", bwd, "self.activations[i].backward("),
+                    [part(f"δ<sup>{l}</sup>", {"q": "delta", "l": l}, lt.delta[0], units(uid[l], 2), "δ")],
+                    {"edges": eid[l + 1]},
+                )
+            )
+        steps.append(
+            step(
+                f"dW{l}",
+                "backward",
+                f"Backward: the gradient ∂C/∂W{sup(l)}",
+                rf"\frac{{\partial C}}{{\partial W^{{{l}}}}} = \delta^{{{l}}} (a^{{{l - 1}}})^{{T}}"
+                rf" = {tex_col(lt.delta[0])} {tex_row(a[l - 1])} = {tex_mat(lt.nabla_w)}",
+                code(bwd, "matmul(ws.delta[i].T, ws.a[i], out=nabla_w[i])"),
+                [
+                    part(
+                        f"∂C/∂W<sup>{l}</sup>",
+                        {"q": "grad", "l": l, "key": "W"},
+                        lt.nabla_w,
+                        {"type": "edges", "ids": eid[l]},
+                        "∂w",
+                    )
+                ],
+            )
+        )
+        steps.append(
+            step(
+                f"db{l}",
+                "backward",
+                f"Backward: the gradient ∂C/∂b{sup(l)}",
+                rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \delta^{{{l}}} = {tex_col(lt.nabla_b)}",
+                code(bwd, "matmul(ws.ones, ws.delta[i], out=nabla_b[i])"),
+                [part(f"∂C/∂b<sup>{l}</sup>", {"q": "grad", "l": l, "key": "b"}, lt.nabla_b, units(uid[l], 3), "∂b")],
+            )
+        )
+    return {
+        "name": name,
+        "title": title,
+        "kind": "dense",
+        "digits": DIGITS,
+        "C": float(t.C),
+        "scene": scene,
+        "steps": steps,
+    }
 
 
 def cost_step(net, t, target, L):
     """The cost C of the output (quadratic, or cross-entropy after a softmax)."""
     out, Y = t[L], t.y[0]
     if isinstance(net.cost, Quadratic):
-        tex = (rf"C = \tfrac12 \lVert a^{{{L}}} - y \rVert^2 = \tfrac12 \left\lVert {tex_col(out.a[0])} - {tex_col(Y)}"
-               rf" \right\rVert^2 = {tex_num(t.C)}")
+        tex = (
+            rf"C = \tfrac12 \lVert a^{{{L}}} - y \rVert^2 = \tfrac12 \left\lVert {tex_col(out.a[0])} - {tex_col(Y)}"
+            rf" \right\rVert^2 = {tex_num(t.C)}"
+        )
         lines = code(Quadratic.value, "0.5 * float(((a - y) ** 2).sum())")
     elif isinstance(net.activations[-1], Softmax):
-        tex = (rf"C = -\sum_j y_j \ln a^{{{L}}}_j = -{tex_row(Y)} \cdot \ln {tex_col(out.a[0])} = {tex_num(t.C)}")
+        tex = rf"C = -\sum_j y_j \ln a^{{{L}}}_j = -{tex_row(Y)} \cdot \ln {tex_col(out.a[0])} = {tex_num(t.C)}"
         lines = code(CrossEntropy.value, "return -float((y * log_a).sum())")
     else:
         raise ValueError(f"stepthrough: no equation for the cost {net.cost.name} after {net.activations[-1].name}")
-    return step("cost", "cost", "The cost C of the output", tex, lines,
-                [part("C", {"q": "C"}, t.C, target, "C")])
+    return step("cost", "cost", "The cost C of the output", tex, lines, [part("C", {"q": "C"}, t.C, target, "C")])
 
 
 # --- the nudge: the cost against one parameter moved by Δw ---------------------------------------------------
@@ -283,15 +375,26 @@ def nudge_data(net, x, y, deltas=None):
                     block[index] += d
                     costs.append(float(moved.cost_of(x, y)))
                 g = float(grad[index])
-                params.append({"id": f"{key}{l}_{sub}", "tex": rf"{key.lower()}^{{{l}}}_{{{sub}}}",
-                               "label": f"{key.lower()}{l}_{sub} ({code_name})", "l": l, "key": key,
-                               "index": list(index), "value": float(layer.params[key][index]), "grad": g,
-                               "costs": costs,
-                               # for display only: C(w + Δw) - C(w), and what the slope predicts, ∂C/∂w · Δw
-                               "measured": [c - float(t.C) for c in costs],
-                               "predicted": [g * float(d) for d in deltas],
-                               "tangent": [[float(deltas[0]), float(t.C) + g * float(deltas[0])],
-                                           [float(deltas[-1]), float(t.C) + g * float(deltas[-1])]]})
+                params.append(
+                    {
+                        "id": f"{key}{l}_{sub}",
+                        "tex": rf"{key.lower()}^{{{l}}}_{{{sub}}}",
+                        "label": f"{key.lower()}{l}_{sub} ({code_name})",
+                        "l": l,
+                        "key": key,
+                        "index": list(index),
+                        "value": float(layer.params[key][index]),
+                        "grad": g,
+                        "costs": costs,
+                        # for display only: C(w + Δw) - C(w), and what the slope predicts, ∂C/∂w · Δw
+                        "measured": [c - float(t.C) for c in costs],
+                        "predicted": [g * float(d) for d in deltas],
+                        "tangent": [
+                            [float(deltas[0]), float(t.C) + g * float(deltas[0])],
+                            [float(deltas[-1]), float(t.C) + g * float(deltas[-1])],
+                        ],
+                    }
+                )
     return {"C": float(t.C), "deltas": [float(d) for d in deltas], "params": params}
 
 
@@ -300,8 +403,12 @@ def nudge_data(net, x, y, deltas=None):
 
 def convnet_example():
     """The ConvNet, its sample (the 8x8 seven) and target (class 1 of 3)."""
-    net = ConvNet(["conv2d 2 3 relu", "maxpool2d 2", "flatten", "dense 3 softmax"], input_shape=(1, 8, 8),
-                  cost="cross_entropy", seed=1)
+    net = ConvNet(
+        ["conv2d 2 3 relu", "maxpool2d 2", "flatten", "dense 3 softmax"],
+        input_shape=(1, 8, 8),
+        cost="cross_entropy",
+        seed=1,
+    )
     return net, DIGIT_SEVEN.ravel().copy(), np.array([0.0, 1.0, 0.0])
 
 
@@ -324,8 +431,9 @@ def map_grid(scene, prefix, channels, x, y, rows, cols, cell, label, gap=14):
     ids = []
     for c in range(channels):
         mid = f"{prefix}_{c}"
-        scene["maps"].append({"id": mid, "x": x, "y": y + c * (rows * cell + gap), "rows": rows, "cols": cols,
-                              "cell": cell})
+        scene["maps"].append(
+            {"id": mid, "x": x, "y": y + c * (rows * cell + gap), "rows": rows, "cols": cols, "cell": cell}
+        )
         ids.append(mid)
     scene["texts"].append({"x": x, "y": y - 8, "text": label, "cls": "st-layer st-left"})
     return ids
@@ -335,14 +443,22 @@ def maps(ids):
     return {"type": "maps", "ids": ids}
 
 
-def conv_data(net=None, x=None, y=None, name="convnet",
-              title="A small ConvNet: conv2d 2 3 relu, maxpool2d 2, flatten, dense 3 softmax"):
+def conv_data(
+    net=None,
+    x=None,
+    y=None,
+    name="convnet",
+    title="A small ConvNet: conv2d 2 3 relu, maxpool2d 2, flatten, dense 3 softmax",
+):
     """The step-through of the ConvNet [Conv2D, MaxPool2D, Flatten, Dense] on one image."""
     if net is None:
         net, x, y = convnet_example()
     kinds = [type(layer) for layer in net.layers]
-    if kinds != [Conv2D, MaxPool2D, Flatten, Dense] or net.layers[0].activation != "relu" \
-            or not isinstance(net.activations[-1], Softmax):
+    if (
+        kinds != [Conv2D, MaxPool2D, Flatten, Dense]
+        or net.layers[0].activation != "relu"
+        or not isinstance(net.activations[-1], Softmax)
+    ):
         raise ValueError("stepthrough: conv_data draws a conv2d (relu), maxpool2d, flatten, dense (softmax) network")
     t = net.trace(x, y)
     mask, back = pool_extras(net, x, y)
@@ -375,101 +491,215 @@ def conv_data(net=None, x=None, y=None, name="convnet",
     block = [(pi * s + u) * W1 + (pj * s + v) for u in range(s) for v in range(s)]
 
     fwd, bwd = ConvNet.forward, ConvNet.backward
-    steps = [step("input", "input", "The input image a⁰ = x (8x8), the target y, and the weights",
-                  rf"a^{{0}} = x \in \mathbb{{R}}^{{{C0}\times {H0}\times {W0}}}, \qquad y = {tex_col(Y)}",
-                  code(fwd, "a = x.reshape((len(x),) + self.input_shape)"),
-                  [part("a<sup>0</sup> = x", {"q": "x"}, X, maps(m0), "x"),
-                   part("y", {"q": "y"}, Y, units(out, 4), "y"),
-                   part("K<sup>1</sup>", {"q": "param", "l": 1, "key": "K"}, c1.params["K"][:, 0], maps(k1), panel=False),
-                   part("b<sup>1</sup>", {"q": "param", "l": 1, "key": "b"}, c1.params["b"], maps(b1), panel=False),
-                   part("W<sup>4</sup>", {"q": "param", "l": 4, "key": "W"}, c4.params["W"], maps(w4), panel=False)])]
-    win = X[0, i:i + k, j:j + k]
-    steps.append(step("z1", "forward", "Forward, layer 1: the convolution z¹ = K¹ * a⁰ + b¹",
-                      rf"z^{{1}}_{{f,i,j}} = \sum_{{u,v}} K^{{1}}_{{f,u,v}}\, a^{{0}}_{{i+u,j+v}} + b^{{1}}_f,"
-                      rf"\quad z^{{1}}_{{1,{i + 1},{j + 1}}} = \sum {tex_mat(c1.params['K'][0, 0])} \odot {tex_mat(win)}"
-                      rf" + {tex_num(c1.params['b'][0])} = {tex_num(c1.z[0][0, i, j])}",
-                      code(Conv2D.forward, "cols = im2col(a, self.k, xp)",
-                           Conv2D.forward, "z = K.reshape(F, -1) @ cols + b[:, None]"),
-                      [part("z<sup>1</sup>", {"q": "z", "l": 1}, c1.z[0], maps(m1), "z")],
-                      {"cells": {m0[0]: window, m1[0]: [int(i * W1 + j)], k1[0]: list(range(k * k))}}))
-    steps.append(step("a1", "forward", "Forward, layer 1: the activation a¹ = relu(z¹)",
-                      rf"a^{{1}} = \mathrm{{relu}}(z^{{1}}) = \max(0, z^{{1}}),\quad a^{{1}}_{{1,{i + 1},{j + 1}}}"
-                      rf" = \max(0, {tex_num(c1.z[0][0, i, j])}) = {tex_num(c1.a[0][0, i, j])}",
-                      code(fwd, "a = act.forward(z, xp.empty_like(z), xp)"),
-                      [part("a<sup>1</sup>", {"q": "a", "l": 1}, c1.a[0], maps(m1), "a")],
-                      {"cells": {m1[0]: [int(i * W1 + j)]}}))
-    blk = c1.a[0][0, pi * s:pi * s + s, pj * s:pj * s + s]
-    steps.append(step("z2", "forward", "Forward, layer 2: max-pooling keeps each block's maximum (the mask M marks it)",
-                      rf"z^{{2}}_{{c,i,j}} = \max_{{p,q<{s}}} a^{{1}}_{{c,{s}i+p,{s}j+q}},\quad"
-                      rf" z^{{2}}_{{1,{pi + 1},{pj + 1}}} = \max {tex_mat(blk)} = {tex_num(c2.z[0][0, pi, pj])},"
-                      rf"\qquad a^{{2}} = z^{{2}}",
-                      code(MaxPool2D.forward, "z = blocks.max(axis=-1)", MaxPool2D.forward, "winner = blocks.argmax("),
-                      [part("z<sup>2</sup> = a<sup>2</sup>", {"q": "z", "l": 2}, c2.z[0], maps(m2), "z"),
-                       part("mask M", {"q": "mask", "l": 2}, mask, {"type": "mask", "ids": m1}, "M")],
-                      {"cells": {m1[0]: block, m2[0]: [int(pi * W2 + pj)]}}))
-    steps.append(step("z3", "forward", "Forward, layer 3: flatten the maps into one vector",
-                      rf"z^{{3}} = a^{{3}} = \mathrm{{flatten}}(a^{{2}}) \in \mathbb{{R}}^{{{n3}}}",
-                      code(Flatten.forward, "return a.reshape(len(a), -1), None"),
-                      [part("z<sup>3</sup> = a<sup>3</sup>", {"q": "z", "l": 3}, c3.z[0], maps(m3), "z")]))
-    steps.append(step("z4", "forward", "Forward, layer 4: the dense layer's weighted input z⁴",
-                      rf"z^{{4}} = W^{{4}} a^{{3}} + b^{{4}} = {tex_mat(c4.params['W'])}\, a^{{3}} + {tex_col(c4.params['b'])}"
-                      rf" = {tex_col(c4.z[0])}",
-                      code(Dense.forward, "return a @ W.T + b, None"),
-                      [part("z<sup>4</sup>", {"q": "z", "l": 4}, c4.z[0], units(out, 0), "z")]))
-    steps.append(step("a4", "forward", "Forward, layer 4: the output a⁴ = softmax(z⁴)",
-                      rf"a^{{4}} = \mathrm{{softmax}}(z^{{4}}) = \mathrm{{softmax}}\!\left({tex_col(c4.z[0])}\right)"
-                      rf" = {tex_col(c4.a[0])}",
-                      code(fwd, "a = act.forward(z, xp.empty_like(z), xp)"),
-                      [part("a<sup>4</sup>", {"q": "a", "l": 4}, c4.a[0], units(out, 1), "a")]))
+    steps = [
+        step(
+            "input",
+            "input",
+            "The input image a⁰ = x (8x8), the target y, and the weights",
+            rf"a^{{0}} = x \in \mathbb{{R}}^{{{C0}\times {H0}\times {W0}}}, \qquad y = {tex_col(Y)}",
+            code(fwd, "a = x.reshape((len(x),) + self.input_shape)"),
+            [
+                part("a<sup>0</sup> = x", {"q": "x"}, X, maps(m0), "x"),
+                part("y", {"q": "y"}, Y, units(out, 4), "y"),
+                part("K<sup>1</sup>", {"q": "param", "l": 1, "key": "K"}, c1.params["K"][:, 0], maps(k1), panel=False),
+                part("b<sup>1</sup>", {"q": "param", "l": 1, "key": "b"}, c1.params["b"], maps(b1), panel=False),
+                part("W<sup>4</sup>", {"q": "param", "l": 4, "key": "W"}, c4.params["W"], maps(w4), panel=False),
+            ],
+        )
+    ]
+    win = X[0, i : i + k, j : j + k]
+    steps.append(
+        step(
+            "z1",
+            "forward",
+            "Forward, layer 1: the convolution z¹ = K¹ * a⁰ + b¹",
+            rf"z^{{1}}_{{f,i,j}} = \sum_{{u,v}} K^{{1}}_{{f,u,v}}\, a^{{0}}_{{i+u,j+v}} + b^{{1}}_f,"
+            rf"\quad z^{{1}}_{{1,{i + 1},{j + 1}}} = \sum {tex_mat(c1.params['K'][0, 0])} \odot {tex_mat(win)}"
+            rf" + {tex_num(c1.params['b'][0])} = {tex_num(c1.z[0][0, i, j])}",
+            code(
+                Conv2D.forward,
+                "cols = im2col(a, self.k, xp)",
+                Conv2D.forward,
+                "z = K.reshape(F, -1) @ cols + b[:, None]",
+            ),
+            [part("z<sup>1</sup>", {"q": "z", "l": 1}, c1.z[0], maps(m1), "z")],
+            {"cells": {m0[0]: window, m1[0]: [int(i * W1 + j)], k1[0]: list(range(k * k))}},
+        )
+    )
+    steps.append(
+        step(
+            "a1",
+            "forward",
+            "Forward, layer 1: the activation a¹ = relu(z¹)",
+            rf"a^{{1}} = \mathrm{{relu}}(z^{{1}}) = \max(0, z^{{1}}),\quad a^{{1}}_{{1,{i + 1},{j + 1}}}"
+            rf" = \max(0, {tex_num(c1.z[0][0, i, j])}) = {tex_num(c1.a[0][0, i, j])}",
+            code(fwd, "a = act.forward(z, xp.empty_like(z), xp)"),
+            [part("a<sup>1</sup>", {"q": "a", "l": 1}, c1.a[0], maps(m1), "a")],
+            {"cells": {m1[0]: [int(i * W1 + j)]}},
+        )
+    )
+    blk = c1.a[0][0, pi * s : pi * s + s, pj * s : pj * s + s]
+    steps.append(
+        step(
+            "z2",
+            "forward",
+            "Forward, layer 2: max-pooling keeps each block's maximum (the mask M marks it)",
+            rf"z^{{2}}_{{c,i,j}} = \max_{{p,q<{s}}} a^{{1}}_{{c,{s}i+p,{s}j+q}},\quad"
+            rf" z^{{2}}_{{1,{pi + 1},{pj + 1}}} = \max {tex_mat(blk)} = {tex_num(c2.z[0][0, pi, pj])},"
+            rf"\qquad a^{{2}} = z^{{2}}",
+            code(MaxPool2D.forward, "z = blocks.max(axis=-1)", MaxPool2D.forward, "winner = blocks.argmax("),
+            [
+                part("z<sup>2</sup> = a<sup>2</sup>", {"q": "z", "l": 2}, c2.z[0], maps(m2), "z"),
+                part("mask M", {"q": "mask", "l": 2}, mask, {"type": "mask", "ids": m1}, "M"),
+            ],
+            {"cells": {m1[0]: block, m2[0]: [int(pi * W2 + pj)]}},
+        )
+    )
+    steps.append(
+        step(
+            "z3",
+            "forward",
+            "Forward, layer 3: flatten the maps into one vector",
+            rf"z^{{3}} = a^{{3}} = \mathrm{{flatten}}(a^{{2}}) \in \mathbb{{R}}^{{{n3}}}",
+            code(Flatten.forward, "return a.reshape(len(a), -1), None"),
+            [part("z<sup>3</sup> = a<sup>3</sup>", {"q": "z", "l": 3}, c3.z[0], maps(m3), "z")],
+        )
+    )
+    steps.append(
+        step(
+            "z4",
+            "forward",
+            "Forward, layer 4: the dense layer's weighted input z⁴",
+            rf"z^{{4}} = W^{{4}} a^{{3}} + b^{{4}} = {tex_mat(c4.params['W'])}\, a^{{3}} + {tex_col(c4.params['b'])}"
+            rf" = {tex_col(c4.z[0])}",
+            code(Dense.forward, "return a @ W.T + b, None"),
+            [part("z<sup>4</sup>", {"q": "z", "l": 4}, c4.z[0], units(out, 0), "z")],
+        )
+    )
+    steps.append(
+        step(
+            "a4",
+            "forward",
+            "Forward, layer 4: the output a⁴ = softmax(z⁴)",
+            rf"a^{{4}} = \mathrm{{softmax}}(z^{{4}}) = \mathrm{{softmax}}\!\left({tex_col(c4.z[0])}\right)"
+            rf" = {tex_col(c4.a[0])}",
+            code(fwd, "a = act.forward(z, xp.empty_like(z), xp)"),
+            [part("a<sup>4</sup>", {"q": "a", "l": 4}, c4.a[0], units(out, 1), "a")],
+        )
+    )
     steps.append(cost_step(net, t, {"type": "texts", "ids": ["cost"]}, 4))
-    steps.append(step("delta4", "backward", "Backward: the output error δ⁴ (softmax with cross-entropy)",
-                      rf"\delta^{{4}} = a^{{4}} - y = {tex_col(c4.a[0])} - {tex_col(Y)} = {tex_col(c4.delta[0])}",
-                      code(bwd, "ws.delta[-1] = self.cost.delta("),
-                      [part("δ<sup>4</sup>", {"q": "delta", "l": 4}, c4.delta[0], units(out, 2), "δ")]))
-    steps.append(step("dW4", "backward", "Backward: the gradient ∂C/∂W⁴",
-                      rf"\frac{{\partial C}}{{\partial W^{{4}}}} = \delta^{{4}} (a^{{3}})^{{T}}"
-                      rf" \in \mathbb{{R}}^{{{n4}\times {n3}}}",
-                      code(Dense.backward, "xp.matmul(delta.T, a, out=dW)"),
-                      [part("∂C/∂W<sup>4</sup>", {"q": "grad", "l": 4, "key": "W"}, c4.nabla_w, maps(w4), "∂w")]))
-    steps.append(step("db4", "backward", "Backward: the gradient ∂C/∂b⁴",
-                      rf"\frac{{\partial C}}{{\partial b^{{4}}}} = \delta^{{4}} = {tex_col(c4.nabla_b)}",
-                      code(Dense.backward, "delta.sum(axis=0, out=db)"),
-                      [part("∂C/∂b<sup>4</sup>", {"q": "grad", "l": 4, "key": "b"}, c4.nabla_b, units(out, 3), "∂b")]))
-    steps.append(step("delta3", "backward", "Backward: the error δ³ of the flat vector",
-                      rf"\delta^{{3}} = (W^{{4}})^{{T}} \delta^{{4}} \odot \mathrm{{id}}'(z^{{3}})"
-                      rf" = (W^{{4}})^{{T}} {tex_col(c4.delta[0])}",
-                      code(Dense.backward, "return delta @ W if need_input_grad",
-                           bwd, "ws.delta[i - 1] = self.activations[i - 1].backward("),
-                      [part("δ<sup>3</sup>", {"q": "delta", "l": 3}, c3.delta[0], maps(m3), "δ")]))
-    steps.append(step("delta2", "backward", "Backward: δ² is δ³ put back into the maps' shape",
-                      rf"\delta^{{2}} = \mathrm{{reshape}}(\delta^{{3}}) \in \mathbb{{R}}^{{{F}\times {H2}\times {W2}}}",
-                      code(Flatten.backward, "return delta.reshape(a.shape)"),
-                      [part("δ<sup>2</sup>", {"q": "delta", "l": 2}, c2.delta[0], maps(m2), "δ")],
-                      {"cells": {m2[0]: [int(pi * W2 + pj)]}}))
-    dblock = back[0, pi * s:pi * s + s, pj * s:pj * s + s]
-    steps.append(step("pool_back", "backward",
-                      "Backward through the pool: each block's error goes to its arg-max (the mask M), 0 elsewhere",
-                      rf"\frac{{\partial C}}{{\partial a^{{1}}}} = \mathrm{{upsample}}(\delta^{{2}}) \odot M,\quad"
-                      rf" \delta^{{2}}_{{1,{pi + 1},{pj + 1}}} = {tex_num(c2.delta[0][0, pi, pj])} \;\to\; {tex_mat(dblock)}",
-                      code(MaxPool2D.backward, "return up * mask"),
-                      [part("∂C/∂a<sup>1</sup>", {"q": "pool_back", "l": 2}, back, maps(m1), "∂a")],
-                      {"cells": {m1[0]: block, m2[0]: [int(pi * W2 + pj)]}}))
-    steps.append(step("delta1", "backward", "Backward: the error δ¹ = ∂C/∂a¹ ⊙ relu'(z¹)",
-                      rf"\delta^{{1}} = \frac{{\partial C}}{{\partial a^{{1}}}} \odot \mathrm{{relu}}'(z^{{1}}),"
-                      rf"\quad \mathrm{{relu}}'(z) = [z > 0]",
-                      code(bwd, "ws.delta[i - 1] = self.activations[i - 1].backward("),
-                      [part("δ<sup>1</sup>", {"q": "delta", "l": 1}, c1.delta[0], maps(m1), "δ")]))
-    steps.append(step("dK1", "backward", "Backward: the gradient ∂C/∂K¹, each kernel weight summed over the windows",
-                      rf"\frac{{\partial C}}{{\partial K^{{1}}_{{f,u,v}}}} = \sum_{{i,j}} \delta^{{1}}_{{f,i,j}}\,"
-                      rf" a^{{0}}_{{i+u,j+v}} \;\Rightarrow\; {tex_mat(c1.nabla_w[0, 0])},\ {tex_mat(c1.nabla_w[1, 0])}",
-                      code(Conv2D.backward, "xp.matmul(d, cols.T, out=dK.reshape(F, -1))"),
-                      [part("∂C/∂K<sup>1</sup>", {"q": "grad", "l": 1, "key": "K"}, c1.nabla_w[:, 0], maps(k1), "∂K")]))
-    steps.append(step("db1", "backward", "Backward: the gradient ∂C/∂b¹, each map's errors summed",
-                      rf"\frac{{\partial C}}{{\partial b^{{1}}_f}} = \sum_{{i,j}} \delta^{{1}}_{{f,i,j}} = {tex_col(c1.nabla_b)}",
-                      code(Conv2D.backward, "d.sum(axis=1, out=db)"),
-                      [part("∂C/∂b<sup>1</sup>", {"q": "grad", "l": 1, "key": "b"}, c1.nabla_b, maps(b1), "∂b")]))
-    return {"name": name, "title": title, "kind": "conv", "digits": DIGITS, "C": float(t.C),
-            "scene": scene, "steps": steps}
+    steps.append(
+        step(
+            "delta4",
+            "backward",
+            "Backward: the output error δ⁴ (softmax with cross-entropy)",
+            rf"\delta^{{4}} = a^{{4}} - y = {tex_col(c4.a[0])} - {tex_col(Y)} = {tex_col(c4.delta[0])}",
+            code(bwd, "ws.delta[-1] = self.cost.delta("),
+            [part("δ<sup>4</sup>", {"q": "delta", "l": 4}, c4.delta[0], units(out, 2), "δ")],
+        )
+    )
+    steps.append(
+        step(
+            "dW4",
+            "backward",
+            "Backward: the gradient ∂C/∂W⁴",
+            rf"\frac{{\partial C}}{{\partial W^{{4}}}} = \delta^{{4}} (a^{{3}})^{{T}}"
+            rf" \in \mathbb{{R}}^{{{n4}\times {n3}}}",
+            code(Dense.backward, "xp.matmul(delta.T, a, out=dW)"),
+            [part("∂C/∂W<sup>4</sup>", {"q": "grad", "l": 4, "key": "W"}, c4.nabla_w, maps(w4), "∂w")],
+        )
+    )
+    steps.append(
+        step(
+            "db4",
+            "backward",
+            "Backward: the gradient ∂C/∂b⁴",
+            rf"\frac{{\partial C}}{{\partial b^{{4}}}} = \delta^{{4}} = {tex_col(c4.nabla_b)}",
+            code(Dense.backward, "delta.sum(axis=0, out=db)"),
+            [part("∂C/∂b<sup>4</sup>", {"q": "grad", "l": 4, "key": "b"}, c4.nabla_b, units(out, 3), "∂b")],
+        )
+    )
+    steps.append(
+        step(
+            "delta3",
+            "backward",
+            "Backward: the error δ³ of the flat vector",
+            rf"\delta^{{3}} = (W^{{4}})^{{T}} \delta^{{4}} \odot \mathrm{{id}}'(z^{{3}})"
+            rf" = (W^{{4}})^{{T}} {tex_col(c4.delta[0])}",
+            code(
+                Dense.backward,
+                "return delta @ W if need_input_grad",
+                bwd,
+                "ws.delta[i - 1] = self.activations[i - 1].backward(",
+            ),
+            [part("δ<sup>3</sup>", {"q": "delta", "l": 3}, c3.delta[0], maps(m3), "δ")],
+        )
+    )
+    steps.append(
+        step(
+            "delta2",
+            "backward",
+            "Backward: δ² is δ³ put back into the maps' shape",
+            rf"\delta^{{2}} = \mathrm{{reshape}}(\delta^{{3}}) \in \mathbb{{R}}^{{{F}\times {H2}\times {W2}}}",
+            code(Flatten.backward, "return delta.reshape(a.shape)"),
+            [part("δ<sup>2</sup>", {"q": "delta", "l": 2}, c2.delta[0], maps(m2), "δ")],
+            {"cells": {m2[0]: [int(pi * W2 + pj)]}},
+        )
+    )
+    dblock = back[0, pi * s : pi * s + s, pj * s : pj * s + s]
+    steps.append(
+        step(
+            "pool_back",
+            "backward",
+            "Backward through the pool: each block's error goes to its arg-max (the mask M), 0 elsewhere",
+            rf"\frac{{\partial C}}{{\partial a^{{1}}}} = \mathrm{{upsample}}(\delta^{{2}}) \odot M,\quad"
+            rf" \delta^{{2}}_{{1,{pi + 1},{pj + 1}}} = {tex_num(c2.delta[0][0, pi, pj])} \;\to\; {tex_mat(dblock)}",
+            code(MaxPool2D.backward, "return up * mask"),
+            [part("∂C/∂a<sup>1</sup>", {"q": "pool_back", "l": 2}, back, maps(m1), "∂a")],
+            {"cells": {m1[0]: block, m2[0]: [int(pi * W2 + pj)]}},
+        )
+    )
+    steps.append(
+        step(
+            "delta1",
+            "backward",
+            "Backward: the error δ¹ = ∂C/∂a¹ ⊙ relu'(z¹)",
+            r"\delta^{1} = \frac{\partial C}{\partial a^{1}} \odot \mathrm{relu}'(z^{1}),"
+            r"\quad \mathrm{relu}'(z) = [z > 0]",
+            code(bwd, "ws.delta[i - 1] = self.activations[i - 1].backward("),
+            [part("δ<sup>1</sup>", {"q": "delta", "l": 1}, c1.delta[0], maps(m1), "δ")],
+        )
+    )
+    steps.append(
+        step(
+            "dK1",
+            "backward",
+            "Backward: the gradient ∂C/∂K¹, each kernel weight summed over the windows",
+            rf"\frac{{\partial C}}{{\partial K^{{1}}_{{f,u,v}}}} = \sum_{{i,j}} \delta^{{1}}_{{f,i,j}}\,"
+            rf" a^{{0}}_{{i+u,j+v}} \;\Rightarrow\; {tex_mat(c1.nabla_w[0, 0])},\ {tex_mat(c1.nabla_w[1, 0])}",
+            code(Conv2D.backward, "xp.matmul(d, cols.T, out=dK.reshape(F, -1))"),
+            [part("∂C/∂K<sup>1</sup>", {"q": "grad", "l": 1, "key": "K"}, c1.nabla_w[:, 0], maps(k1), "∂K")],
+        )
+    )
+    steps.append(
+        step(
+            "db1",
+            "backward",
+            "Backward: the gradient ∂C/∂b¹, each map's errors summed",
+            rf"\frac{{\partial C}}{{\partial b^{{1}}_f}} = \sum_{{i,j}} \delta^{{1}}_{{f,i,j}} = {tex_col(c1.nabla_b)}",
+            code(Conv2D.backward, "d.sum(axis=1, out=db)"),
+            [part("∂C/∂b<sup>1</sup>", {"q": "grad", "l": 1, "key": "b"}, c1.nabla_b, maps(b1), "∂b")],
+        )
+    )
+    return {
+        "name": name,
+        "title": title,
+        "kind": "conv",
+        "digits": DIGITS,
+        "C": float(t.C),
+        "scene": scene,
+        "steps": steps,
+    }
 
 
 # --- a stable network (ResNet) -------------------------------------------------------------------------------------
@@ -490,13 +720,14 @@ def state_gradients(net, x, y):
     G = (G_YN,)
     grads = {net.N: np.asarray(G[0][0])}
     for j in reversed(range(net.N)):
-        _, G = net.run_layers_back(j, j + 1, ws.z[j:j + 1], ws.states[j:j + 2], G, scratch)
+        _, G = net.run_layers_back(j, j + 1, ws.z[j : j + 1], ws.states[j : j + 2], G, scratch)
         grads[j] = np.asarray(net.start_back(G)[0] if j == 0 else G[0][0])
     return grads
 
 
-def resnet_data(net=None, x=None, y=None, name="resnet",
-                title="A ResNet read as forward Euler: three layers of width 2, h = 0.5"):
+def resnet_data(
+    net=None, x=None, y=None, name="resnet", title="A ResNet read as forward Euler: three layers of width 2, h = 0.5"
+):
     """The step-through of a ResNet (no opening layer, softmax classifier) on one sample."""
     if net is None:
         net, x, y = resnet_example()
@@ -509,8 +740,15 @@ def resnet_data(net=None, x=None, y=None, name="resnet",
     Ys = [X] + [t[j + 1].a[0] for j in range(N)]  # Y_0 = x (the width is the input's)
     s = SIGMA_TEX[net.sigma.name]
     col_w = 150
-    scene = {"width": 60 + col_w * (N + 1) + 110, "height": 330, "units": [], "edges": [], "maps": [], "texts": [],
-             "slots": ["z", "Y", "δ", "∂C/∂b", "∂C/∂Y"]}
+    scene = {
+        "width": 60 + col_w * (N + 1) + 110,
+        "height": 330,
+        "units": [],
+        "edges": [],
+        "maps": [],
+        "texts": [],
+        "slots": ["z", "Y", "δ", "∂C/∂b", "∂C/∂Y"],
+    }
     uid = [[f"u{c}_{i}" for i in range(n)] for c in range(N + 1)] + [[f"u{N + 1}_{i}" for i in range(net.classes)]]
     for c in range(N + 1):
         column(scene, uid[c], 40 + col_w * c, 40, 290, f"Y{sub(c)}")
@@ -527,85 +765,194 @@ def resnet_data(net=None, x=None, y=None, name="resnet",
     scene["texts"].append({"id": "cost", "x": 40 + col_w * (N + 1) - 10, "y": 322, "text": "C", "cls": "st-cost"})
 
     step_fn, back_fn = ResNet.step, ResNet.step_back
-    steps = [step("input", "input", "The input: Y₀ = x (the width is the input's), and the target y",
-                  rf"Y_0 = x = {tex_col(X)}, \qquad y = {tex_col(Y)}",
-                  code(StableNet.lift, "Y0[:, :self.inputs] = x"),
-                  [part("Y<sub>0</sub> = x", {"q": "x"}, X, units(uid[0], 1), "Y"),
-                   part("y", {"q": "y"}, Y, units(uid[N + 1], 4), "y")])]
+    steps = [
+        step(
+            "input",
+            "input",
+            "The input: Y₀ = x (the width is the input's), and the target y",
+            rf"Y_0 = x = {tex_col(X)}, \qquad y = {tex_col(Y)}",
+            code(StableNet.lift, "Y0[:, :self.inputs] = x"),
+            [
+                part("Y<sub>0</sub> = x", {"q": "x"}, X, units(uid[0], 1), "Y"),
+                part("y", {"q": "y"}, Y, units(uid[N + 1], 4), "y"),
+            ],
+        )
+    ]
     for j in range(N):
         lt = t[j + 1]
-        steps.append(step(f"z{j + 1}", "forward", f"Forward, layer {j + 1}: z{sub(j)} = K{sub(j)} Y{sub(j)} + b{sub(j)}",
-                          rf"z_{{{j}}} = K_{{{j}}} Y_{{{j}}} + b_{{{j}}} = {tex_mat(lt.params['K'])} {tex_col(Ys[j])}"
-                          rf" + {tex_col(lt.params['b'])} = {tex_col(lt.z[0])}",
-                          code(step_fn, "z = Y @ self.matrix(j).T + self.b[j]"),
-                          [part(f"z<sub>{j}</sub>", {"q": "z", "l": j + 1}, lt.z[0], units(uid[j + 1], 0), "z")],
-                          {"edges": eid[j + 1]}))
-        steps.append(step(f"a{j + 1}", "forward", f"Forward, layer {j + 1}: the Euler step Y{sub(j + 1)} = Y{sub(j)} + h σ(z{sub(j)})",
-                          rf"Y_{{{j + 1}}} = Y_{{{j}}} + h\,{s}(z_{{{j}}}) = {tex_col(Ys[j])} + {tex_num(h)}\,"
-                          rf"{s}\!\left({tex_col(lt.z[0])}\right) = {tex_col(lt.a[0])}",
-                          code(step_fn, "return z, (Y + self.h * self.sigma(z, self.xp),)"),
-                          [part(f"Y<sub>{j + 1}</sub>", {"q": "a", "l": j + 1}, lt.a[0], units(uid[j + 1], 1), "Y")],
-                          {"edges": [f"s{j + 1}_{i}" for i in range(n)]}))
+        steps.append(
+            step(
+                f"z{j + 1}",
+                "forward",
+                f"Forward, layer {j + 1}: z{sub(j)} = K{sub(j)} Y{sub(j)} + b{sub(j)}",
+                rf"z_{{{j}}} = K_{{{j}}} Y_{{{j}}} + b_{{{j}}} = {tex_mat(lt.params['K'])} {tex_col(Ys[j])}"
+                rf" + {tex_col(lt.params['b'])} = {tex_col(lt.z[0])}",
+                code(step_fn, "z = Y @ self.matrix(j).T + self.b[j]"),
+                [part(f"z<sub>{j}</sub>", {"q": "z", "l": j + 1}, lt.z[0], units(uid[j + 1], 0), "z")],
+                {"edges": eid[j + 1]},
+            )
+        )
+        steps.append(
+            step(
+                f"a{j + 1}",
+                "forward",
+                f"Forward, layer {j + 1}: the Euler step Y{sub(j + 1)} = Y{sub(j)} + h σ(z{sub(j)})",
+                rf"Y_{{{j + 1}}} = Y_{{{j}}} + h\,{s}(z_{{{j}}}) = {tex_col(Ys[j])} + {tex_num(h)}\,"
+                rf"{s}\!\left({tex_col(lt.z[0])}\right) = {tex_col(lt.a[0])}",
+                code(step_fn, "return z, (Y + self.h * self.sigma(z, self.xp),)"),
+                [part(f"Y<sub>{j + 1}</sub>", {"q": "a", "l": j + 1}, lt.a[0], units(uid[j + 1], 1), "Y")],
+                {"edges": [f"s{j + 1}_{i}" for i in range(n)]},
+            )
+        )
     cl = t[N + 1]
-    steps.append(step(f"z{N + 1}", "forward", f"Forward, the classifier: z = W Y{sub(N)} + μ",
-                      rf"z = W Y_{{{N}}} + \mu = {tex_mat(cl.params['W'])} {tex_col(Ys[N])} + {tex_col(cl.params['mu'])}"
-                      rf" = {tex_col(cl.z[0])}",
-                      code(StableNet.classify, "z = YN @ self.W.T + self.mu"),
-                      [part("z", {"q": "z", "l": N + 1}, cl.z[0], units(uid[N + 1], 0), "z")], {"edges": eid[N + 1]}))
-    steps.append(step(f"a{N + 1}", "forward", "Forward, the classifier: a = softmax(z)",
-                      rf"a = \mathrm{{softmax}}(z) = \mathrm{{softmax}}\!\left({tex_col(cl.z[0])}\right) = {tex_col(cl.a[0])}",
-                      code(StableNet.classify, "return z, self.activations[0](z, self.xp)"),
-                      [part("a", {"q": "a", "l": N + 1}, cl.a[0], units(uid[N + 1], 1), "a")]))
+    steps.append(
+        step(
+            f"z{N + 1}",
+            "forward",
+            f"Forward, the classifier: z = W Y{sub(N)} + μ",
+            rf"z = W Y_{{{N}}} + \mu = {tex_mat(cl.params['W'])} {tex_col(Ys[N])} + {tex_col(cl.params['mu'])}"
+            rf" = {tex_col(cl.z[0])}",
+            code(StableNet.classify, "z = YN @ self.W.T + self.mu"),
+            [part("z", {"q": "z", "l": N + 1}, cl.z[0], units(uid[N + 1], 0), "z")],
+            {"edges": eid[N + 1]},
+        )
+    )
+    steps.append(
+        step(
+            f"a{N + 1}",
+            "forward",
+            "Forward, the classifier: a = softmax(z)",
+            rf"a = \mathrm{{softmax}}(z) = \mathrm{{softmax}}\!\left({tex_col(cl.z[0])}\right) = {tex_col(cl.a[0])}",
+            code(StableNet.classify, "return z, self.activations[0](z, self.xp)"),
+            [part("a", {"q": "a", "l": N + 1}, cl.a[0], units(uid[N + 1], 1), "a")],
+        )
+    )
     steps.append(cost_step(net, t, {"type": "texts", "ids": ["cost"]}, N + 1))
-    steps.append(step(f"delta{N + 1}", "backward", "Backward: the classifier's error δ = a - y",
-                      rf"\delta = a - y = {tex_col(cl.a[0])} - {tex_col(Y)} = {tex_col(cl.delta[0])}",
-                      code(StableNet.classify_back, "delta = a - y"),
-                      [part("δ", {"q": "delta", "l": N + 1}, cl.delta[0], units(uid[N + 1], 2), "δ")]))
-    steps.append(step("dW", "backward", "Backward: the gradient ∂C/∂W",
-                      rf"\frac{{\partial C}}{{\partial W}} = \delta\, Y_{{{N}}}^{{T}} = {tex_col(cl.delta[0])}"
-                      rf" {tex_row(Ys[N])} = {tex_mat(cl.grads['W'])}",
-                      code(StableNet.classify_back, "nabla_W += delta.T @ YN"),
-                      [part("∂C/∂W", {"q": "grad", "l": N + 1, "key": "W"}, cl.grads["W"],
-                            {"type": "edges", "ids": eid[N + 1]}, "∂w")]))
-    steps.append(step("dmu", "backward", "Backward: the gradient ∂C/∂μ",
-                      rf"\frac{{\partial C}}{{\partial \mu}} = \delta = {tex_col(cl.grads['mu'])}",
-                      code(StableNet.classify_back, "nabla_mu += delta.sum(axis=0)"),
-                      [part("∂C/∂μ", {"q": "grad", "l": N + 1, "key": "mu"}, cl.grads["mu"], units(uid[N + 1], 3), "∂b")]))
-    steps.append(step(f"dY{N}", "backward", f"Backward: the error reaches the last state, ∂C/∂Y{sub(N)} = Wᵀ δ",
-                      rf"\frac{{\partial C}}{{\partial Y_{{{N}}}}} = W^{{T}} \delta = {tex_mat(cl.params['W'].T)}"
-                      rf" {tex_col(cl.delta[0])} = {tex_col(G[N])}",
-                      code(StableNet.classify_back, "return delta, delta @ self.W"),
-                      [part(f"∂C/∂Y<sub>{N}</sub>", {"q": "dY", "l": N}, G[N], units(uid[N], 4), "∂Y")],
-                      {"edges": eid[N + 1]}))
+    steps.append(
+        step(
+            f"delta{N + 1}",
+            "backward",
+            "Backward: the classifier's error δ = a - y",
+            rf"\delta = a - y = {tex_col(cl.a[0])} - {tex_col(Y)} = {tex_col(cl.delta[0])}",
+            code(StableNet.classify_back, "delta = a - y"),
+            [part("δ", {"q": "delta", "l": N + 1}, cl.delta[0], units(uid[N + 1], 2), "δ")],
+        )
+    )
+    steps.append(
+        step(
+            "dW",
+            "backward",
+            "Backward: the gradient ∂C/∂W",
+            rf"\frac{{\partial C}}{{\partial W}} = \delta\, Y_{{{N}}}^{{T}} = {tex_col(cl.delta[0])}"
+            rf" {tex_row(Ys[N])} = {tex_mat(cl.grads['W'])}",
+            code(StableNet.classify_back, "nabla_W += delta.T @ YN"),
+            [
+                part(
+                    "∂C/∂W",
+                    {"q": "grad", "l": N + 1, "key": "W"},
+                    cl.grads["W"],
+                    {"type": "edges", "ids": eid[N + 1]},
+                    "∂w",
+                )
+            ],
+        )
+    )
+    steps.append(
+        step(
+            "dmu",
+            "backward",
+            "Backward: the gradient ∂C/∂μ",
+            rf"\frac{{\partial C}}{{\partial \mu}} = \delta = {tex_col(cl.grads['mu'])}",
+            code(StableNet.classify_back, "nabla_mu += delta.sum(axis=0)"),
+            [part("∂C/∂μ", {"q": "grad", "l": N + 1, "key": "mu"}, cl.grads["mu"], units(uid[N + 1], 3), "∂b")],
+        )
+    )
+    steps.append(
+        step(
+            f"dY{N}",
+            "backward",
+            f"Backward: the error reaches the last state, ∂C/∂Y{sub(N)} = Wᵀ δ",
+            rf"\frac{{\partial C}}{{\partial Y_{{{N}}}}} = W^{{T}} \delta = {tex_mat(cl.params['W'].T)}"
+            rf" {tex_col(cl.delta[0])} = {tex_col(G[N])}",
+            code(StableNet.classify_back, "return delta, delta @ self.W"),
+            [part(f"∂C/∂Y<sub>{N}</sub>", {"q": "dY", "l": N}, G[N], units(uid[N], 4), "∂Y")],
+            {"edges": eid[N + 1]},
+        )
+    )
     for j in reversed(range(N)):
         lt = t[j + 1]
-        steps.append(step(f"delta{j + 1}", "backward", f"Backward, layer {j + 1}: δ{sub(j)} = h σ'(z{sub(j)}) ⊙ ∂C/∂Y{sub(j + 1)}",
-                          rf"\delta_{{{j}}} = h\,{s}'(z_{{{j}}}) \odot \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                          rf" = {tex_num(h)}\,{s}'\!\left({tex_col(lt.z[0])}\right) \odot {tex_col(G[j + 1])}"
-                          rf" = {tex_col(lt.delta[0])}",
-                          code(back_fn, "delta = self.h * self.times_sigma_prime(z, G_Y)"),
-                          [part(f"δ<sub>{j}</sub>", {"q": "delta", "l": j + 1}, lt.delta[0], units(uid[j + 1], 2), "δ")]))
-        steps.append(step(f"dK{j + 1}", "backward", f"Backward, layer {j + 1}: the gradient ∂C/∂K{sub(j)}",
-                          rf"\frac{{\partial C}}{{\partial K_{{{j}}}}} = \delta_{{{j}}} Y_{{{j}}}^{{T}}"
-                          rf" = {tex_col(lt.delta[0])} {tex_row(Ys[j])} = {tex_mat(lt.grads['K'])}",
-                          code(back_fn, "self.add_matrix_grad(j, delta.T @ Y, nabla_K)"),
-                          [part(f"∂C/∂K<sub>{j}</sub>", {"q": "grad", "l": j + 1, "key": "K"}, lt.grads["K"],
-                                {"type": "edges", "ids": eid[j + 1]}, "∂K")]))
-        steps.append(step(f"db{j + 1}", "backward", f"Backward, layer {j + 1}: the gradient ∂C/∂b{sub(j)}",
-                          rf"\frac{{\partial C}}{{\partial b_{{{j}}}}} = \delta_{{{j}}} = {tex_col(lt.grads['b'])}",
-                          code(back_fn, "nabla_b[j] += delta.sum(axis=0)"),
-                          [part(f"∂C/∂b<sub>{j}</sub>", {"q": "grad", "l": j + 1, "key": "b"}, lt.grads["b"],
-                                units(uid[j + 1], 3), "∂b")]))
-        steps.append(step(f"dY{j}", "backward",
-                          f"Backward: the error passes the skip and the layer, ∂C/∂Y{sub(j)} = ∂C/∂Y{sub(j + 1)} + K{sub(j)}ᵀ δ{sub(j)}",
-                          rf"\frac{{\partial C}}{{\partial Y_{{{j}}}}} = \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                          rf" + K_{{{j}}}^{{T}} \delta_{{{j}}} = {tex_col(G[j + 1])} + {tex_mat(lt.params['K'].T)}"
-                          rf" {tex_col(lt.delta[0])} = {tex_col(G[j])}",
-                          code(back_fn, "return delta, (G_Y + delta @ self.matrix(j),)"),
-                          [part(f"∂C/∂Y<sub>{j}</sub>", {"q": "dY", "l": j}, G[j], units(uid[j], 4), "∂Y")],
-                          {"edges": eid[j + 1] + [f"s{j + 1}_{i}" for i in range(n)]}))
-    return {"name": name, "title": title, "kind": "stable", "digits": DIGITS, "C": float(t.C),
-            "scene": scene, "steps": steps}
+        steps.append(
+            step(
+                f"delta{j + 1}",
+                "backward",
+                f"Backward, layer {j + 1}: δ{sub(j)} = h σ'(z{sub(j)}) ⊙ ∂C/∂Y{sub(j + 1)}",
+                rf"\delta_{{{j}}} = h\,{s}'(z_{{{j}}}) \odot \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
+                rf" = {tex_num(h)}\,{s}'\!\left({tex_col(lt.z[0])}\right) \odot {tex_col(G[j + 1])}"
+                rf" = {tex_col(lt.delta[0])}",
+                code(back_fn, "delta = self.h * self.times_sigma_prime(z, G_Y)"),
+                [part(f"δ<sub>{j}</sub>", {"q": "delta", "l": j + 1}, lt.delta[0], units(uid[j + 1], 2), "δ")],
+            )
+        )
+        steps.append(
+            step(
+                f"dK{j + 1}",
+                "backward",
+                f"Backward, layer {j + 1}: the gradient ∂C/∂K{sub(j)}",
+                rf"\frac{{\partial C}}{{\partial K_{{{j}}}}} = \delta_{{{j}}} Y_{{{j}}}^{{T}}"
+                rf" = {tex_col(lt.delta[0])} {tex_row(Ys[j])} = {tex_mat(lt.grads['K'])}",
+                code(back_fn, "self.add_matrix_grad(j, delta.T @ Y, nabla_K)"),
+                [
+                    part(
+                        f"∂C/∂K<sub>{j}</sub>",
+                        {"q": "grad", "l": j + 1, "key": "K"},
+                        lt.grads["K"],
+                        {"type": "edges", "ids": eid[j + 1]},
+                        "∂K",
+                    )
+                ],
+            )
+        )
+        steps.append(
+            step(
+                f"db{j + 1}",
+                "backward",
+                f"Backward, layer {j + 1}: the gradient ∂C/∂b{sub(j)}",
+                rf"\frac{{\partial C}}{{\partial b_{{{j}}}}} = \delta_{{{j}}} = {tex_col(lt.grads['b'])}",
+                code(back_fn, "nabla_b[j] += delta.sum(axis=0)"),
+                [
+                    part(
+                        f"∂C/∂b<sub>{j}</sub>",
+                        {"q": "grad", "l": j + 1, "key": "b"},
+                        lt.grads["b"],
+                        units(uid[j + 1], 3),
+                        "∂b",
+                    )
+                ],
+            )
+        )
+        steps.append(
+            step(
+                f"dY{j}",
+                "backward",
+                f"Backward: the error passes the skip and the layer, "
+                f"∂C/∂Y{sub(j)} = ∂C/∂Y{sub(j + 1)} + K{sub(j)}ᵀ δ{sub(j)}",
+                rf"\frac{{\partial C}}{{\partial Y_{{{j}}}}} = \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
+                rf" + K_{{{j}}}^{{T}} \delta_{{{j}}} = {tex_col(G[j + 1])} + {tex_mat(lt.params['K'].T)}"
+                rf" {tex_col(lt.delta[0])} = {tex_col(G[j])}",
+                code(back_fn, "return delta, (G_Y + delta @ self.matrix(j),)"),
+                [part(f"∂C/∂Y<sub>{j}</sub>", {"q": "dY", "l": j}, G[j], units(uid[j], 4), "∂Y")],
+                {"edges": eid[j + 1] + [f"s{j + 1}_{i}" for i in range(n)]},
+            )
+        )
+    return {
+        "name": name,
+        "title": title,
+        "kind": "stable",
+        "digits": DIGITS,
+        "C": float(t.C),
+        "scene": scene,
+        "steps": steps,
+    }
 
 
 # --- writing the files ------------------------------------------------------------------------------------------
@@ -632,10 +979,14 @@ def write_all(folder):
     written = []
     for name, build in BUILDERS.items():
         text = json.dumps(build(), ensure_ascii=False, separators=(",", ":"))
-        for path, content in ((folder / f"{name}.json", text),
-                              (folder / f"{name}.json.js",
-                               "(window.TINYNET_STEPTHROUGH = window.TINYNET_STEPTHROUGH || {})"
-                               f"[{json.dumps(name + '.json')}] = {text};\n")):
+        for path, content in (
+            (folder / f"{name}.json", text),
+            (
+                folder / f"{name}.json.js",
+                "(window.TINYNET_STEPTHROUGH = window.TINYNET_STEPTHROUGH || {})"
+                f"[{json.dumps(name + '.json')}] = {text};\n",
+            ),
+        ):
             if not path.exists() or path.read_text(encoding="utf-8") != content:
                 path.write_text(content, encoding="utf-8")
         written.append(folder / f"{name}.json")
