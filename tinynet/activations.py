@@ -202,7 +202,7 @@ ACTIVATIONS = {
 
 
 def get_activation(name):
-    """The activation called ``name`` (an :class:`Activation` passes through)."""
+    """The activation called ``name`` (an [`Activation`][tinynet.activations.Activation] passes through)."""
     if isinstance(name, Activation):
         return name
     try:

@@ -9,11 +9,11 @@ only what is its own:
     backward(y, ws)      after ``forward``: delta^l of every layer and ∂C/∂params (``ws.grad``)
     spec()               (class, arguments) that rebuild its shape, e.g. in a worker process
     header()             the lines of its text-format header, after the magic line and
-                         before ``cost`` and ``dtype`` (see :mod:`tinynet.textformat`)
+                         before ``cost`` and ``dtype`` (see [`tinynet.textformat`][tinynet.textformat])
     from_header(fields, cost, dtype, budget)
                          (a classmethod) the network those lines describe: ``fields`` is
                          [(line number, words), ...]; every value is checked against a
-                         closed list or a range (:mod:`tinynet.header`), a mistake is a
+                         closed list or a range ([`tinynet.header`][tinynet.header]), a mistake is a
                          ``HeaderError`` naming the line, and a network of more than
                          ``budget`` parameters (the numbers the file holds) is refused
                          before anything is allocated (``check_budget``)
@@ -153,7 +153,7 @@ class Network:
     # --- passes --------------------------------------------------------------------------------
 
     def workspace(self, m, xp=None):
-        """A :class:`Workspace` for batches of m samples."""
+        """A [`Workspace`][tinynet.base.Workspace] for batches of m samples."""
         return Workspace(self, m, xp or self.xp)
 
     def backprop(self, x, y, xp=None, ws=None):
@@ -224,7 +224,7 @@ class Network:
         return float((self.predict(x) == labels).mean())
 
     def trace(self, x, y):
-        """Every z, a, delta and gradient of one pass, layer by layer (see :mod:`tinynet.inspect`)."""
+        """Every z, a, delta and gradient of one pass, layer by layer (see [`tinynet.inspect`][tinynet.inspect])."""
         from .inspect import trace
 
         return trace(self, x, y)

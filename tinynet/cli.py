@@ -3,7 +3,7 @@
 A user's mistake (a model file that is a folder, is missing or is damaged, a
 damaged data file, a data path that does not exist, a worker process that
 died) ends the command with one line on stderr, ``tinynet: <what is wrong>``,
-and exit status 2: :func:`run` turns the exceptions that carry such messages
+and exit status 2: [`run`][tinynet.cli.run] turns the exceptions that carry such messages
 (``ValueError``, ``OSError``, ``RuntimeError``) into that line. Any other
 exception is a bug in tinynet, and keeps its traceback.
 """

@@ -10,13 +10,13 @@ parameters' gradients and returns ∂C/∂a^(l-1); the activation then gives
 
 exactly as in the dense network. Inputs arrive flat, one image per row (a
 28x28 digit is 784 numbers), and are seen as maps of shape (m, C, H, W).
-The layers and their two passes are in :mod:`tinynet.layers`; this module
+The layers and their two passes are in [`tinynet.layers`][tinynet.layers]; this module
 chains them into a network.
 
 A convolution is a dense layer applied to every k x k window of its input
 with the same weights: ``im2col`` copies each window into a column, and the
 layer becomes one matrix product forward and three backward, the very
-products of the dense network (:mod:`tinynet.im2col`). :mod:`tinynet.conv_fast`
+products of the dense network ([`tinynet.im2col`][tinynet.im2col]). [`tinynet.conv_fast`][tinynet.conv_fast]
 computes the same numbers faster; this module is the reference it is tested against.
 """
 

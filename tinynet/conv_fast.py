@@ -1,4 +1,4 @@
-"""The convolutional network of :mod:`tinynet.conv`, fused for speed: the same numbers, several times faster.
+"""The convolutional network of [`tinynet.conv`][tinynet.conv], fused for speed: the same numbers, several times faster.
 
 ``FastConvNet`` has the layers, parameters, header and text format of
 ``ConvNet`` (a saved one loads as the plain ``ConvNet``; ``fast(net)`` turns
@@ -24,7 +24,7 @@ prints both):
 - on the CPU a batch runs as slices of ``slice_size`` samples, whose arrays
   stay in the processor's cache between the steps of a pass.
 
-The fused layer passes are in :mod:`tinynet.conv_fused`; this module runs
+The fused layer passes are in [`tinynet.conv_fused`][tinynet.conv_fused]; this module runs
 them as a network. The passes' ``ws.z`` and ``ws.a`` hold these layouts, not the plain maps: to
 look at a pass layer by layer, trace the plain ``ConvNet``.
 """

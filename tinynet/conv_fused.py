@@ -1,7 +1,7 @@
 """The fused passes of FastConvNet's layers: a convolution (with the max-pool after it), max-pooling.
 
-Each function computes what a layer of :mod:`tinynet.layers` computes, in
-the layouts and with the tricks :mod:`tinynet.conv_fast` describes: the
+Each function computes what a layer of [`tinynet.layers`][tinynet.layers] computes, in
+the layouts and with the tricks [`tinynet.conv_fast`][tinynet.conv_fast] describes: the
 windows with a row of ones (the bias as a weight), a convolution that gives
 the following pool's candidates directly (``pool_kernels``), the pool's
 maximum as a knockout tournament (``_knockout``) and its way back
@@ -45,7 +45,7 @@ def windows(a, k, xp, memo, pool=1):
     """im2col's windows with a last row of ones, ``[cols; 1]``: (C·k·k + 1, m·Ho·Wo).
 
     A bias is a weight on an input that is always 1: with the row of ones,
-    z = [K b] [cols; 1] and [∂C/∂K ∂C/∂b] = delta [cols; 1]ᵀ are one product each.
+    ``z = [K b] [cols; 1]`` and ``[∂C/∂K ∂C/∂b] = delta [cols; 1]ᵀ`` are one product each.
     With ``pool`` = s > 1 the windows are the pool's (k+s-1) x (k+s-1)
     patches, s apart, one per pooled value (see ``pool_kernels``).
     """

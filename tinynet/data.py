@@ -1,7 +1,7 @@
 """Data made ready for training: one-hot targets, and a seeded train/validation split.
 
-Whatever the data's source (MNIST from :mod:`tinynet.datasets`, the toy sets
-of :mod:`tinynet.toydata`, a user's own arrays), a classifier trains on rows
+Whatever the data's source (MNIST from [`tinynet.datasets`][tinynet.datasets], the toy sets
+of [`tinynet.toydata`][tinynet.toydata], a user's own arrays), a classifier trains on rows
 of inputs ``X`` with one row of targets per sample, and is judged on samples
 it did not train on.
 """
@@ -53,7 +53,7 @@ class TrainingDataSample:
 def prepare_data(network, data, name):
     """``data`` as two float arrays (X, Y) that fit ``network``, or a ValueError naming ``name``.
 
-    ``data`` is a list of :class:`TrainingDataSample` or a pair ``(X, Y)``;
+    ``data`` is a list of [`TrainingDataSample`][tinynet.data.TrainingDataSample] or a pair ``(X, Y)``;
     class labels in Y (shape (n,)) become one-hot rows.
     """
     inputs, outputs = network.sizes[0], network.sizes[-1]

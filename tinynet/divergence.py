@@ -1,7 +1,7 @@
 """When a training run has diverged: its cost left the finite numbers, or its parameters ran away.
 
-The :class:`~tinynet.Trainer` checks after every batch; a run that diverged
-stops with :class:`~tinynet.history.TrainingDiverged`, the network put back
+The [`Trainer`][tinynet.trainer.Trainer] checks after every batch; a run that diverged
+stops with [`TrainingDiverged`][tinynet.history.TrainingDiverged], the network put back
 to the last parameters that were still sound.
 """
 

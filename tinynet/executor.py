@@ -3,7 +3,7 @@
 ``PoolTrainer(workers, executor=...)`` splits each batch into ``workers``
 parts and submits one task per part; each task returns its part's gradient
 and the main process adds them up and takes the step (the sum rule of
-:mod:`tinynet.pool`). Memory is not shared across machines: the data is
+[`tinynet.pool`][tinynet.pool]). Memory is not shared across machines: the data is
 scattered to the Dask workers once, and the parameters go out with every
 task. An executor on this machine reads the data from shared memory instead.
 """

@@ -29,11 +29,11 @@ def require_cupy():
 
 
 class GPUTrainer(Trainer):
-    """:class:`Trainer` on a GPU.
+    """[`Trainer`][tinynet.trainer.Trainer] on a GPU.
 
     ``xp`` is the array module to run on: ``cupy`` by default; the tests pass
     ``numpy`` to run this very code path on a machine without a GPU.
-    ``train`` takes the same arguments as :meth:`Trainer.train` and trains the
+    ``train`` takes the same arguments as [`Trainer.train`][tinynet.trainer.Trainer.train] and trains the
     network in place; the ``callback`` sees the copy that lives on the GPU.
     """
 

@@ -59,7 +59,7 @@ def numerical_gradient(network, x, y, index, eps=1e-6):
 
 
 def gradcheck(network, x, y, eps=1e-6, samples=None, seed=0):
-    """Compare ``network.backprop`` with central differences; return a :class:`GradCheck`.
+    """Compare ``network.backprop`` with central differences; return a [`GradCheck`][tinynet.gradcheck.GradCheck].
 
     Works for every network kind (NeuralNetwork, ConvNet, the stable networks). ``samples``: check this many
     randomly chosen entries of each parameter block (None: every parameter).

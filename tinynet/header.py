@@ -1,8 +1,8 @@
 """Reading a model file's header: every value from a closed list or a range, every mistake naming its line.
 
-A network kind's ``from_header`` (see :mod:`tinynet.base`) reads the words of
+A network kind's ``from_header`` (see [`tinynet.base`][tinynet.base]) reads the words of
 its header lines with these; a value outside its list or range is a
-:class:`HeaderError`, which :mod:`tinynet.textformat` reports with the file's
+[`HeaderError`][tinynet.header.HeaderError], which [`tinynet.textformat`][tinynet.textformat] reports with the file's
 name and the line.
 """
 

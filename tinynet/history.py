@@ -1,8 +1,8 @@
 """What a training run did, and how it can fail.
 
-:class:`History` is what ``Trainer.train`` returns: the cost on the
+[`History`][tinynet.history.History] is what ``Trainer.train`` returns: the cost on the
 cost-estimation batch after every batch, the learning steps, which batches
-improved, and the validation figures. :class:`TrainingDiverged` is raised when
+improved, and the validation figures. [`TrainingDiverged`][tinynet.history.TrainingDiverged] is raised when
 the cost or the parameters run away; it carries the history up to then.
 """
 

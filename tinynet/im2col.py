@@ -2,7 +2,7 @@
 
 ``im2col`` lays the windows side by side, so that a convolution layer is the
 dense layer's z = W a + b with the windows as its inputs (see
-:class:`tinynet.layers.Conv2D`); ``col2im`` carries the error of each window
+[`tinynet.layers.Conv2D`][tinynet.layers.Conv2D]); ``col2im`` carries the error of each window
 back to the pixels it was copied from.
 """
 

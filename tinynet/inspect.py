@@ -64,7 +64,7 @@ class Trace:
 
 
 def trace(network, x, y):
-    """Run one forward and backward pass on (x, y) and return a :class:`Trace` of it.
+    """Run one forward and backward pass on (x, y) and return a [`Trace`][tinynet.inspect.Trace] of it.
 
     ``x`` is one sample (n_0,) or a batch (m, n_0); ``y`` its target(s).
     """

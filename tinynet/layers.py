@@ -2,7 +2,7 @@
 
 Layer l turns a^(l-1) into its weighted input z^l (``forward``); given
 delta^l = ∂C/∂z^l, ``backward`` writes the gradients of its parameters and
-returns ∂C/∂a^(l-1). :class:`tinynet.conv.ConvNet` chains them and applies
+returns ∂C/∂a^(l-1). [`tinynet.conv.ConvNet`][tinynet.conv.ConvNet] chains them and applies
 each layer's activation σ (the identity for a pooling or flatten layer).
 Maps have shape (m, C, H, W), one sample per leading index.
 

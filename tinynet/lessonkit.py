@@ -1,8 +1,8 @@
 """The small frame every lesson runs in: stages, checks, figures and ``--step``.
 
 A lesson is a script in ``lessons/`` (installed as ``tinynet.lessons``) with a
-``main(argv)``. It builds a :class:`Lesson`, then for each stage prints what
-tinynet computed and checks its claims with :meth:`Lesson.check`, which
+``main(argv)``. It builds a [`Lesson`][tinynet.lessonkit.Lesson], then for each stage prints what
+tinynet computed and checks its claims with [`Lesson.check`][tinynet.lessonkit.Lesson.check], which
 raises if a claim is false: a lesson that runs to the end has proved what it says.
 """
 
@@ -15,7 +15,7 @@ class Lesson:
     """Command-line options and helpers for one lesson.
 
     Options: ``--step`` pauses before each computation a lesson shows (each
-    :meth:`compute`) and between stages, until Enter is pressed (q quits);
+    [`compute`][tinynet.lessonkit.Lesson.compute]) and between stages, until Enter is pressed (q quits);
     ``--figures DIR`` is where figures are saved (default ``lesson_figures``).
     """
 

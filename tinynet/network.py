@@ -30,7 +30,7 @@ blocks in ``params`` (W1, b1, W2, ...). Nielsen's ``network.py`` returns
 All arithmetic goes through ``xp``, the array module (``numpy``, or ``cupy`` on
 a GPU), so every trainer runs this same code. What every network kind shares
 (the flat ``params``, checks, ``backprop``, ``predict``, ``evaluate``,
-``trace``, saving) is in :mod:`tinynet.base`.
+``trace``, saving) is in [`tinynet.base`][tinynet.base].
 """
 
 import numpy as np

@@ -6,7 +6,7 @@ over any split of the batch into parts p:
     ∂C/∂W = Σ_p ∂C_p/∂W,      ∂C/∂b = Σ_p ∂C_p/∂b.
 
 So each worker runs the network's own ``backprop`` on its sub-batch; the parts
-are added up and the step the single-process :class:`Trainer` would take is
+are added up and the step the single-process [`Trainer`][tinynet.trainer.Trainer] would take is
 taken (each worker adds up and updates its own share of the parameters, so
 that this too runs in parallel). With the same seed the two trainers pick the same batches and end
 with the same weights (up to the order of floating-point additions).
@@ -16,11 +16,11 @@ design pickles each sub-batch's data to its worker and the gradients back, every
 batch; here the training data, the parameters and one gradient row per worker
 live in shared memory (``multiprocessing.shared_memory``), so per batch only the
 sample indices go out, and per step two short messages ("differentiate",
-"update") and their replies (:mod:`tinynet.protocol`: the shared arrays and
+"update") and their replies ([`tinynet.protocol`][tinynet.protocol]: the shared arrays and
 the messages).
 
 ``PoolTrainer(executor=...)`` runs the same steps on any
-``concurrent.futures.Executor`` instead (see :mod:`tinynet.executor`).
+``concurrent.futures.Executor`` instead (see [`tinynet.executor`][tinynet.executor]).
 
 The workers are spawned: fresh interpreters, which import the program's main
 module from its file. A program read from stdin has no such file, so the pool
@@ -45,7 +45,7 @@ BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 class PoolTrainer(Trainer):
-    """The :class:`Trainer`'s algorithm with each batch's gradient computed by ``workers`` processes.
+    """The [Trainer][tinynet.trainer.Trainer]'s algorithm with each batch's gradient computed by ``workers`` processes.
 
     Args:
         workers: how many parts each batch is split into (and, by default,
@@ -56,7 +56,7 @@ class PoolTrainer(Trainer):
         blas_threads: BLAS threads per worker process (1: the workers do not
             fight over the cores).
 
-    ``train`` takes the same arguments as :meth:`Trainer.train`. The workers
+    ``train`` takes the same arguments as [`Trainer.train`][tinynet.trainer.Trainer.train]. The workers
     start when training starts and stop when it ends, on an error, or on Ctrl-C.
     """
 
@@ -191,7 +191,7 @@ class SharedMemoryBatches(Batches):
 
 
 def require_main_file():
-    """Raise :class:`WorkerError` where spawned workers could not start: a main module without its file.
+    """Raise ``WorkerError`` where spawned workers could not start: a main module without its file.
 
     A spawned worker imports the program's main module again, by module name
     (``python -m``) or from its file; a program read from stdin

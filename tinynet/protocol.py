@@ -1,16 +1,16 @@
 """What the main process and its worker processes share, and how they talk.
 
-They share NumPy arrays in shared-memory segments (:class:`SharedArrays`
-creates them in the main process, :func:`attach` maps them in a worker), and
+They share NumPy arrays in shared-memory segments ([`SharedArrays`][tinynet.protocol.SharedArrays]
+creates them in the main process, [`attach`][tinynet.protocol.attach] maps them in a worker), and
 they talk in short messages: the main process sends each worker one message (a tuple, or None: "stop") and
 waits for every reply; a worker answers None when it handled the message, or
-its traceback when the message failed. :func:`ask` is the main process's side,
-:func:`serve` the worker's. A worker that dies (killed, out of memory, its
-interpreter failing to start) closes its end of the pipe: :func:`ask` turns
-that into a :class:`WorkerError` naming the worker and its exit code, whatever
+its traceback when the message failed. [`ask`][tinynet.protocol.ask] is the main process's side,
+[`serve`][tinynet.protocol.serve] the worker's. A worker that dies (killed, out of memory, its
+interpreter failing to start) closes its end of the pipe: [`ask`][tinynet.protocol.ask] turns
+that into a [`WorkerError`][tinynet.protocol.WorkerError] naming the worker and its exit code, whatever
 the operating system reported (a broken pipe, a reset connection, end of file).
 
-A worker rebuilds the trained network's shape from :func:`network_spec`; the
+A worker rebuilds the trained network's shape from [`network_spec`][tinynet.protocol.network_spec]; the
 parameters themselves reach it through shared memory.
 """
 
@@ -88,7 +88,7 @@ class SharedArrays:
 
 
 def attach(description):
-    """The arrays a :class:`SharedArrays` described, seen from another process: ``(arrays, segments)``."""
+    """The arrays a ``SharedArrays`` described, seen from another process: ``(arrays, segments)``."""
     arrays, segments = {}, []
     for name, (segment, shape, dtype) in description.items():
         # (The process that created the segment unlinks it: attaching only maps it.)
@@ -101,7 +101,7 @@ def attach(description):
 def ask(conns, processes, messages):
     """Send worker k ``messages[k]`` (if any) over ``conns[k]``, then wait for every reply.
 
-    The first failure raises :class:`WorkerError`: a traceback from a worker,
+    The first failure raises [`WorkerError`][tinynet.protocol.WorkerError]: a traceback from a worker,
     or a worker that died.
     """
     for slot, (conn, message) in enumerate(zip(conns, messages)):

@@ -20,12 +20,12 @@ one block only; the others move along the fixed direction, scaled by the
 scalars it learns. The synchronisation of the original method minimises over
 the combinations of the candidates; trying the P candidates and the one
 combination that keeps every process's own block is a cheap case of it (one
-more cost on the batch), and what :class:`PVDTrainer` does.
+more cost on the batch), and what [`PVDTrainer`][tinynet.pvd.PVDTrainer] does.
 
-:class:`PVDTrainer` is the :class:`~tinynet.Trainer`'s loop (batches, early
+[`PVDTrainer`][tinynet.pvd.PVDTrainer] is the [`Trainer`][tinynet.trainer.Trainer]'s loop (batches, early
 stopping, history) with step 3 replaced by one PVD iteration, run by a pool of
 processes that share the data and the parameters (as
-:class:`~tinynet.pool.PoolTrainer`'s do), or with ``workers=0`` by this process
+[`PoolTrainer`][tinynet.pool.PoolTrainer]'s do), or with ``workers=0`` by this process
 alone, one block after another (the same numbers: the path for the lessons
 and the debugger).
 """
@@ -78,7 +78,7 @@ def synchronise(network, candidates, costs, blocks, x, y, combine=True):
 
 
 class PVDTrainer(Trainer):
-    """The :class:`~tinynet.Trainer`'s algorithm, each batch trained by one PVD iteration.
+    """The [`Trainer`][tinynet.trainer.Trainer]'s algorithm, each batch trained by one PVD iteration.
 
     Args:
         blocks: P, the number of parameter blocks (and of candidates per iteration).
@@ -87,9 +87,9 @@ class PVDTrainer(Trainer):
         combine: also try the combination of the candidates' own blocks.
         blas_threads: BLAS threads per worker process.
 
-    ``train`` takes :meth:`Trainer.train`'s arguments; ``batch_iterations``
+    ``train`` takes [`Trainer.train`][tinynet.trainer.Trainer.train]'s arguments; ``batch_iterations``
     is the number of steps each process takes in an iteration. The network
-    must offer ``blocks(P)`` (the stable networks of :mod:`tinynet.stable` do).
+    must offer ``blocks(P)`` (the stable networks of [`tinynet.stable`][tinynet.stable] do).
     ``history.chosen`` lists the block whose candidate won each iteration
     (P: the combination).
     """

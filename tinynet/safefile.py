@@ -5,7 +5,7 @@ Writing: the text goes to a temporary file in the same folder,
 step, so that a crash or an error mid-save leaves the old file as it was.
 Reading: a folder, a device, a pipe or a file larger than asked for is a
 ValueError before (and while) anything is read, and so is a file that is not
-printable ASCII. :mod:`tinynet.textformat` decides what the text means; this
+printable ASCII. [`tinynet.textformat`][tinynet.textformat] decides what the text means; this
 module only moves it safely.
 """
 

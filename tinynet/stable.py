@@ -17,14 +17,14 @@ the steps j = 0..N-1, and are then classified:
 with Z_(-½) = 0 and Y_(-1) = Y_0. The state S_j is what step j needs: Y_j, or
 the pair (Y_j, Z_(j-½)) (Hamiltonian), or (Y_j, Y_(j-1)) (leapfrog). Each
 architecture gives its forward step and the matching backward step; the base
-class :class:`StableNet` holds the rest (the lifting, the classifier, the
-regularisation, and the network contract of :mod:`tinynet.base`).
+class [`StableNet`][tinynet.stable_net.StableNet] holds the rest (the lifting, the classifier, the
+regularisation, and the network contract of [`tinynet.base`][tinynet.base]).
 
-The modules: :mod:`tinynet.stable_net` (StableNet), :mod:`tinynet.stable_schemes`
-(the four architectures), :mod:`tinynet.stable_classifier` (the classifier and
-the regularisation), :mod:`tinynet.stable_blocks` (the split PVD and synthetic
-gradients use), :mod:`tinynet.stable_header` (the model-file line) and
-:mod:`tinynet.stability` (the perturbation growth).
+The modules: [`tinynet.stable_net`][tinynet.stable_net] (StableNet), [`tinynet.stable_schemes`][tinynet.stable_schemes]
+(the four architectures), [`tinynet.stable_classifier`][tinynet.stable_classifier] (the classifier and
+the regularisation), [`tinynet.stable_blocks`][tinynet.stable_blocks] (the split PVD and synthetic
+gradients use), [`tinynet.stable_header`][tinynet.stable_header] (the model-file line) and
+[`tinynet.stability`][tinynet.stability] (the perturbation growth).
 
 The layers, counted from 1 as everywhere in tinynet (``network.trace(x, y)``
 numbers them so), and what z, a and delta are in each:

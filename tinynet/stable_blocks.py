@@ -1,6 +1,6 @@
 """How PVD and synthetic gradients split a stable network: its layers into runs, its parameters into blocks.
 
-A part of :class:`tinynet.stable.StableNet` (a base class of it): ``self`` is
+A part of [`tinynet.stable.StableNet`][tinynet.stable_net.StableNet] (a base class of it): ``self`` is
 the network, with ``N`` layers of width ``n``, ``classes`` and ``params``.
 """
 

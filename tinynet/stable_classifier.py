@@ -3,7 +3,7 @@
     classifier:      z = W Y_N + μ,   a = softmax(z),   cross-entropy,   delta = a - y
     regularisation:  R = α_f/(2h) Σ_j (‖K_(j+1) - K_j‖² + ‖b_(j+1) - b_j‖²) + α_c/2 ‖W‖²
 
-A part of :class:`tinynet.stable.StableNet` (a base class of it): ``self`` is
+A part of [`tinynet.stable.StableNet`][tinynet.stable_net.StableNet] (a base class of it): ``self`` is
 the network, with its parameters ``W``, ``mu``, ``K``, ``b`` and its ``views``.
 """
 

@@ -1,7 +1,7 @@
 """A stable network's model-file header: one line ``stablenet <kind> key=value ...``, written and read back.
 
-A part of :class:`tinynet.stable.StableNet` (a base class of it). Every value
-read is checked against its list or range (:mod:`tinynet.header`), and the
+A part of [`tinynet.stable.StableNet`][tinynet.stable_net.StableNet] (a base class of it). Every value
+read is checked against its list or range ([`tinynet.header`][tinynet.header]), and the
 parameter count against the numbers the file holds before anything is allocated.
 """
 
@@ -10,7 +10,7 @@ from .header import HeaderError, header_choice, header_float, header_int
 
 
 class HeaderLine:
-    """``header()`` and ``from_header(...)`` of the stable networks (see :mod:`tinynet.base` for the contract)."""
+    """``header()`` and ``from_header(...)`` of the stable networks (see [tinynet.base][] for the contract)."""
 
     def header(self):
         """One line: ``stablenet <kind> inputs=.. classes=.. width=.. layers=.. h=.. activation=..
@@ -22,7 +22,7 @@ class HeaderLine:
 
     @classmethod
     def from_header(cls, fields, cost, dtype, budget):
-        """The network of one ``stablenet <kind> key=value ...`` line (see :meth:`header`).
+        """The network of one ``stablenet <kind> key=value ...`` line (see ``header``).
 
         Whichever class it is called on, the line's ``<kind>`` decides the
         architecture. Every value is checked against its list or range, the

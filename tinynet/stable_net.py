@@ -1,9 +1,9 @@
-"""StableNet: what the four stable architectures share (see :mod:`tinynet.stable` for the equations).
+"""StableNet: what the four stable architectures share (see [`tinynet.stable`][tinynet.stable] for the equations).
 
 Its parameters K_j, b_j, W, μ (and K_in, b_in), the opening layer that lifts
 x to Y_0, the loop over the steps j = 0..N-1 forward and backward, and the
-network contract of :mod:`tinynet.base`. Each architecture
-(:mod:`tinynet.stable_schemes`) gives only its forward step and the matching
+network contract of [`tinynet.base`][tinynet.base]. Each architecture
+([`tinynet.stable_schemes`][tinynet.stable_schemes]) gives only its forward step and the matching
 backward step.
 """
 
@@ -24,9 +24,9 @@ from .stable_header import HeaderLine
 class StableNet(Classifier, Blocks, HeaderLine, Network):
     """The shared parts: parameters, lifting, classifier, regularisation and the network contract.
 
-    The classifier and the regularisation are in :mod:`tinynet.stable_classifier`, the split into
-    blocks of layers (PVD, synthetic gradients) in :mod:`tinynet.stable_blocks`, the model-file line
-    in :mod:`tinynet.stable_header`.
+    The classifier and the regularisation are in [`tinynet.stable_classifier`][tinynet.stable_classifier],
+    the split into blocks of layers (PVD, synthetic gradients) in [`tinynet.stable_blocks`][tinynet.stable_blocks],
+    the model-file line in [`tinynet.stable_header`][tinynet.stable_header].
 
     Args:
         inputs: features per sample.
@@ -191,7 +191,7 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
     def run_layers_back(self, j0, j1, zs, states, G, grad):
         """Steps j1-1 .. j0 backwards, from G = ∂C/∂S_j1: (their deltas [delta_j0, ...], ∂C/∂S_j0).
 
-        ``zs`` and ``states`` are what :meth:`run_layers` returned for the
+        ``zs`` and ``states`` are what [`run_layers`][tinynet.stable_net.StableNet.run_layers] returned for the
         same steps; ∂C/∂K_j and ∂C/∂b_j are added to ``grad``, a flat
         parameter-sized array.
         """

@@ -6,7 +6,7 @@
     leapfrog:      Y_(j+1) = 2Y_j - Y_(j-1) - h² K_jᵀ σ(K_j Y_j + b_j)
 
 The rest (the opening layer, the classifier, the loop over the layers) is
-:class:`tinynet.stable.StableNet`'s.
+[`tinynet.stable.StableNet`][tinynet.stable_net.StableNet]'s.
 """
 
 from .stable_net import StableNet
@@ -28,7 +28,7 @@ class ResNet(StableNet):
         return z, (Y + self.h * self.sigma(z, self.xp),)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
-        """Step j backwards (see :meth:`StableNet.step_back`):
+        """Step j backwards (see [`StableNet.step_back`][tinynet.stable_net.StableNet.step_back]):
 
             delta = h σ'(z) ⊙ ∂C/∂Y_(j+1),    ∂C/∂Y_j = ∂C/∂Y_(j+1) + M_jᵀ delta,
             ∂C/∂M_j = delta Y_jᵀ,  ∂C/∂b_j = delta   (summed over the batch).
@@ -81,7 +81,7 @@ class Hamiltonian(StableNet):
         return (z_Z, z_Y), (Y + h * self.sigma(z_Y, xp), Z_half)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
-        """Step j backwards (see :meth:`StableNet.step_back`), the two half steps in reverse.
+        """Step j backwards (see [`step_back`][tinynet.stable_net.StableNet.step_back]), the two half steps in reverse.
 
         Through Y_(j+1) = Y_j + h σ(z_Y):
             delta_Y = h σ'(z_Y) ⊙ ∂C/∂Y_(j+1),   ∂C/∂K_j += delta_Y Z_(j+½)ᵀ,   ∂C/∂b_j += delta_Y,
@@ -127,7 +127,7 @@ class Leapfrog(StableNet):
         return z, (2 * Y - Y_before - self.h ** 2 * self.sigma(z, self.xp) @ K, Y)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
-        """Step j backwards (see :meth:`StableNet.step_back`).
+        """Step j backwards (see [`StableNet.step_back`][tinynet.stable_net.StableNet.step_back]).
 
         With G = (∂C/∂Y_(j+1), ∂C/∂(the Y_j that S_(j+1) carries)):
             ∂C/∂K_j += -h² σ(z) (∂C/∂Y_(j+1))ᵀ      (the K_jᵀ outside σ),

@@ -34,9 +34,9 @@ stage i never waits for stage i+1 to finish the same or the previous step (the
 stages really run at the same time, like a pipeline), and fixed, so the
 processes' results do not depend on timing: running the stages one after
 another in one process (``workers=0``) gives the same numbers. That schedule
-is written once, in :func:`stage_step` and :func:`stage_end`; only the links
-between the stages differ (mailboxes in one process, queues between
-processes).
+is written once, in [`stage_step`][tinynet.stages.stage_step] and
+[`stage_end`][tinynet.stages.stage_end]; only the links between the stages
+differ (mailboxes in one process, queues between processes).
 """
 
 from collections import namedtuple

@@ -1,10 +1,11 @@
 """Synthetic gradients: sub-networks that update without waiting for the backward pass.
 
-:class:`SyntheticGradientTrainer` is the :class:`~tinynet.Trainer`'s loop with
-each step taken by M decoupled stages: one after another in this process
-(``workers=0``), or each in its own process. The method itself (the stages,
+[`SyntheticGradientTrainer`][tinynet.synthetic.SyntheticGradientTrainer] is the
+[`Trainer`][tinynet.trainer.Trainer]'s loop with each step taken by M decoupled
+stages: one after another in this process (``workers=0``), or each in its own
+process. The method itself (the stages,
 their synthetic gradient modules and the schedule, with the equations) is in
-:mod:`tinynet.stages`.
+[`tinynet.stages`][tinynet.stages].
 """
 
 import numpy as np
@@ -17,7 +18,7 @@ from .trainer import Batches, Trainer
 
 
 class SyntheticGradientTrainer(Trainer):
-    """The :class:`~tinynet.Trainer`'s algorithm with each step taken by M decoupled stages.
+    """The [`Trainer`][tinynet.trainer.Trainer]'s algorithm with each step taken by M decoupled stages.
 
     Args:
         stages: M, the number of sub-networks (M - 1 synthetic gradient modules).

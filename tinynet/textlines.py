@@ -1,6 +1,6 @@
 """The lines of a model file, read with a cursor: every mistake a ValueError naming the file and the line.
 
-:mod:`tinynet.textformat` reads a model file through :class:`Lines`: the
+[`tinynet.textformat`][tinynet.textformat] reads a model file through [`Lines`][tinynet.textlines.Lines]: the
 next line, a line that must start with a keyword, a row of numbers that must
 be finite, and what follows the last block. Each error says where it is and
 what was expected.

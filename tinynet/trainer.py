@@ -68,15 +68,15 @@ class Trainer:
               min_improvement_per_batch=0.0, max_batches_without_improvement=3,
               cost_estimator_batch_size=None, *, seed=None, max_batches=None,
               validation_data=None, validate_every=1, callback=None, progress=True):
-        """Train ``network`` in place; return a :class:`History`.
+        """Train ``network`` in place; return a [`History`][tinynet.history.History].
 
         Args:
-            network: a :class:`~tinynet.NeuralNetwork`.
-            training_data: a list of :class:`TrainingDataSample`, or a pair
+            network: a [`NeuralNetwork`][tinynet.network.NeuralNetwork].
+            training_data: a list of [`TrainingDataSample`][tinynet.data.TrainingDataSample], or a pair
                 ``(X, Y)``: X of shape (n, inputs); Y of shape (n, outputs), or
                 class labels of shape (n,) (turned into one-hot rows).
             learning_step: η, a positive number, or a schedule: a callable
-                giving η for batch k = 1, 2, ... (e.g. :class:`ExponentialDecay`).
+                giving η for batch k = 1, 2, ... (e.g. [`ExponentialDecay`][tinynet.trainer.ExponentialDecay]).
             batch_iterations: gradient steps taken on each picked batch.
             batch_size: samples per batch.
             min_improvement_per_batch: the relative drop of the cost that counts
@@ -164,13 +164,13 @@ class Trainer:
         """Where the batches live and the steps are taken: here, in this process.
 
         The one hook the parallel trainers override: a pool of processes
-        (:mod:`tinynet.pool`), PVD and synthetic gradients hand back their own
-        :class:`Batches` instead.
+        ([`tinynet.pool`][tinynet.pool]), PVD and synthetic gradients hand back their own
+        [`Batches`][tinynet.trainer.Batches] instead.
         """
         return LocalBatches(network, X, Y, batch_size, self.xp)
 
     def step(self, network, x, y, learning_step, ws=None):
-        """One step of gradient descent on the batch (x, y); see :func:`step`."""
+        """One step of gradient descent on the batch (x, y); see [`step`][tinynet.trainer.step]."""
         step(network, x, y, learning_step, ws, self.xp)
 
     def mean_cost(self, network, X, Y):
