@@ -27,7 +27,7 @@ LESSON_PAGES = sorted(p.stem for p in (ROOT / "docs" / "lessons").glob("*.md"))
 MODULES = sorted(p.stem for p in (ROOT / "tinynet").glob("*.py") if p.stem not in ("__init__", "__main__"))
 SPHINX_ROLES = (":class:", ":mod:", ":func:", ":meth:", ":attr:", ":exc:", ":obj:", ":data:")
 # tinynet/widgets.py's docstrings still carry Sphinx roles; empty this once they are links
-ROLES_LEFT = {"widgets"}
+ROLES_LEFT = set()
 
 
 def page_text(site, path):

@@ -2,14 +2,14 @@
 
 Three tools, each a small class whose ``.widget`` is what a notebook displays:
 
-- :class:`WeightNudger`: pick a weight W^l_jk or a bias b^l_j, nudge it with
+- [`WeightNudger`][tinynet.widgets.WeightNudger]: pick a weight W^l_jk or a bias b^l_j, nudge it with
   a slider, see the cost C plotted against Δw with the tangent line whose slope
   is backprop's ∂C/∂w, and compare the cost's measured change with the
   first-order prediction ΔC ≈ (∂C/∂w) Δw;
-- :class:`TrainingStepper`: one click = ``Trainer.step`` on N random batches,
+- [`TrainingStepper`][tinynet.widgets.TrainingStepper]: one click = ``Trainer.step`` on N random batches,
   with the learning step η from a slider; watch the cost, the per-layer
   gradient norms and the weight histograms;
-- :class:`DigitExplorer`: pick a digit (all of them, or only those the network
+- [`DigitExplorer`][tinynet.widgets.DigitExplorer]: pick a digit (all of them, or only those the network
   misreads) and see every layer's activations a^l and back-propagated errors
   delta^l for it.
 
@@ -21,7 +21,7 @@ widgets by setting ``.value`` or calling ``.click()`` without a kernel.
 ``python -m tinynet.widgets --pictures DIR`` runs the three widgets as the
 notebooks do, renders each one's state after a real interaction as a static
 page and photographs it in headless chromium: the pictures of the docs'
-notebooks page (see :func:`take_pictures`).
+notebooks page (see [`take_pictures`][tinynet.widgets.take_pictures]).
 """
 
 import argparse
@@ -53,7 +53,7 @@ def figure_png(fig):
 
 
 class Nudge(NamedTuple):
-    """What :meth:`WeightNudger.values` reports for the chosen parameter w and nudge Δw."""
+    """What [`values`][tinynet.widgets.WeightNudger.values] reports for the chosen parameter w and nudge Δw."""
 
     w: float          # the parameter's value
     grad: float       # ∂C/∂w, from backprop (network.trace)
@@ -141,7 +141,7 @@ class WeightNudger:
         return float(self.traced[self.layer.value].grads[self.kind.value][self._index()])
 
     def values(self):
-        """A :class:`Nudge`: (w, ∂C/∂w, C, C after the nudge, predicted C) for the chosen parameter and Δw."""
+        """A [`Nudge`][tinynet.widgets.Nudge]: (w, ∂C/∂w, C, C after the nudge, predicted C) for the chosen parameter and Δw."""
         dw = self.nudge.value
         w = float(self.traced[self.layer.value].params[self.kind.value][self._index()])
         grad = self.gradient()
@@ -238,7 +238,7 @@ class TrainingStepper:
         self.eta.value = eta
 
     def one_click(self):
-        """What one click does, in words (plain text): the code of :meth:`step`, said."""
+        """What one click does, in words (plain text): the code of [`step`][tinynet.widgets.TrainingStepper.step], said."""
         n, m, N = len(self.X), self.batch_size, max(1, self.steps.value)
         return (f"one click: pick m = {m} random samples of the {n:,}, backprop, "
                 f"params -= (η/m) ∂C/∂params, η = {self.learning_step:.3g}, m = {m}; "
@@ -501,9 +501,9 @@ def widget_text(widget):
 def take_pictures(folder, tools=None):
     """Photograph each tool's widget in headless chromium into ``folder``/NAME.png; write ``widgets.json``.
 
-    ``tools``: {name: tool} (default :func:`picture_widgets`). Each widget's
+    ``tools``: {name: tool} (default [`picture_widgets`][tinynet.widgets.picture_widgets]). Each widget's
     state (its images, HTML values and controls) is rendered by
-    :func:`widget_html` into a page with no outside requests (any request is
+    [`widget_html`][tinynet.widgets.widget_html] into a page with no outside requests (any request is
     refused), and the page's widget is screenshotted. ``widgets.json`` holds
     the text each picture shows, so a test can tell when the pictures are out
     of date.
