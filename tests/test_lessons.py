@@ -1,9 +1,16 @@
 """Every lesson runs to the end (each checks its own claims) and draws its figures."""
 
+import os
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from tinynet.cli import main as tinynet
 from tinynet.lessonkit import lessons
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FIGURES = {1: ["activations"], 2: ["network"], 3: ["output_error"], 4: ["slope"], 5: ["delta_norms"],
            6: ["nabla_w"], 7: ["relative_errors"], 8: ["cost_curve"], 9: ["decision_boundary"],
@@ -22,6 +29,10 @@ def test_lesson_runs_and_checks_its_claims(number, tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith(f"Lesson {number}: ") and f"End of lesson {number}." in out
     assert "[checked]" in out
+    # no machine path in what a page shows (the figures' folder is the one the reader named)
+    shown = out.replace(str(tmp_path), "FIGURES")
+    for path in {sys.prefix, str(ROOT), tempfile.gettempdir(), os.path.expanduser("~")}:
+        assert path not in shown, f"lesson {number} prints the machine path {path}"
     for name in FIGURES[number]:
         assert (tmp_path / f"lesson{number:02d}_{name}.png").read_bytes()[:4] == b"\x89PNG"
 
