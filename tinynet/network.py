@@ -155,6 +155,8 @@ class NeuralNetwork(Network):
     def backward(self, y, ws):
         """The errors delta^l and the gradient ∂C/∂params, summed over the batch, after ``forward``.
 
+        Steps 2-4 of backpropagation (step 1 is ``forward``):
+
         2. output error:   delta^L = ∇_a C ⊙ σ'(z^L)    (the cost's ``delta``)
         3. backpropagate:  delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)
         4. gradients:      ∂C/∂b^l = delta^l,   ∂C/∂W^l = delta^l (a^(l-1))ᵀ
