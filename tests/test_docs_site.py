@@ -23,8 +23,14 @@ SHOTS = ROOT / "test-artifacts" / "screenshots"
 # every other lesson page has one figure
 LESSON_FIGURES = {"10-digits": 3, "12-parallel": 2, "13-convolution": 2, "14-resnet-euler": 3, "15-stability": 2}
 LESSON_PAGES = sorted(p.stem for p in (ROOT / "docs" / "lessons").glob("*.md"))
-# one API page per module of the package
-MODULES = sorted(p.stem for p in (ROOT / "tinynet").glob("*.py") if p.stem not in ("__init__", "__main__"))
+# one API page per module of the package, a subpackage's modules too: tinynet.stepthrough.format has
+# api/stepthrough.format.md; the example programs and the exercises have pages of their own
+NOT_API = ("examples", "exercises")
+MODULES = sorted(
+    ".".join(p.relative_to(ROOT / "tinynet").with_suffix("").parts).removesuffix(".__init__")
+    for p in (ROOT / "tinynet").rglob("*.py")
+    if p.stem != "__main__" and p.relative_to(ROOT / "tinynet").parts[0] not in NOT_API + ("__init__.py",)
+)
 SPHINX_ROLES = (":class:", ":mod:", ":func:", ":meth:", ":attr:", ":exc:", ":obj:", ":data:")
 # tinynet/widgets.py's docstrings still carry Sphinx roles; empty this once they are links
 ROLES_LEFT = set()

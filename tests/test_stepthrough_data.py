@@ -1,4 +1,4 @@
-"""The step-through's data (tinynet/stepthrough.py): every step present, every number a fresh trace's."""
+"""The step-through's data (tinynet/stepthrough/): every step present, every number a fresh trace's."""
 
 import json
 from pathlib import Path
