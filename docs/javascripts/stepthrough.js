@@ -1,5 +1,5 @@
 // The step-through and the "nudge a weight" plot: one forward and backward pass of a tinynet network,
-// step by step. Every number comes from the JSON the docs build wrote (tinynet/stepthrough.py, from
+// step by step. Every number comes from the JSON the docs build wrote (tinynet/stepthrough/, from
 // network.trace and cost_of); this script only draws it. No framework, no network access but the data file.
 //
 //   <div class="stepthrough" data-src="../../generated/stepthrough/lesson2.json" data-start="cost"></div>
