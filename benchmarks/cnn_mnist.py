@@ -35,14 +35,19 @@ def main():
     for seed in range(args.seeds):
         net, history = fit(*train, seed=seed)
         accuracies.append(net.evaluate(*test))
-        print(f"seed {seed}: {history.batches} batches ({history.stop_reason}), {history.wall_time:.0f} s, "
-              f"test accuracy {accuracies[-1]:.2%}", flush=True)
+        print(
+            f"seed {seed}: {history.batches} batches ({history.stop_reason}), {history.wall_time:.0f} s, "
+            f"test accuracy {accuracies[-1]:.2%}",
+            flush=True,
+        )
         if gpu is not None:
             gnet, ghistory = fit(*train, seed=seed, trainer=gpu)
             diff = np.abs(gnet.params - net.params).max()
-            print(f"  on the GPU: {ghistory.batches} batches, {ghistory.wall_time:.1f} s, "
-                  f"test accuracy {gnet.evaluate(*test):.2%}; largest weight difference from the CPU's {diff:.1e}",
-                  flush=True)
+            print(
+                f"  on the GPU: {ghistory.batches} batches, {ghistory.wall_time:.1f} s, "
+                f"test accuracy {gnet.evaluate(*test):.2%}; largest weight difference from the CPU's {diff:.1e}",
+                flush=True,
+            )
     print(f"median test accuracy {statistics.median(accuracies):.2%}")
 
 

@@ -38,15 +38,20 @@ BATCHES = (50, 200)
 def epoch(batches, n, m):
     order = np.arange(n)
     for k in range(n // m):
-        batches.load(order[k * m:(k + 1) * m])
+        batches.load(order[k * m : (k + 1) * m])
         batches.descend(0.05 / m)
 
 
 def torch_epoch(F, X, labels, m):
     import torch
 
-    model = torch.nn.Sequential(torch.nn.Conv2d(1, F, 5, dtype=torch.float64), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-                                torch.nn.Flatten(), torch.nn.Linear(F * 12 * 12, 10, dtype=torch.float64))
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, F, 5, dtype=torch.float64),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(F * 12 * 12, 10, dtype=torch.float64),
+    )
     opt = torch.optim.SGD(model.parameters(), lr=0.05)
     loss_fn = torch.nn.CrossEntropyLoss(reduction="sum")
     Xt, yt = torch.from_numpy(X.reshape(-1, 1, 28, 28)), torch.from_numpy(labels)
@@ -54,7 +59,7 @@ def torch_epoch(F, X, labels, m):
     def run():
         for k in range(len(X) // m):
             opt.zero_grad()
-            loss_fn(model(Xt[k * m:(k + 1) * m]), yt[k * m:(k + 1) * m]).backward()
+            loss_fn(model(Xt[k * m : (k + 1) * m]), yt[k * m : (k + 1) * m]).backward()
             opt.step()
 
     return run
@@ -85,10 +90,14 @@ def main():
         cupy, gpu_note = None, f"gpu: not measured ({e})"
     else:
         gpu_note = f"gpu: {cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()}, CuPy {cupy.__version__}"
-    print(f"{os.cpu_count()} cores, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}; one epoch = {n:,} images, "
-          f"float64; seconds per epoch, medians of {args.repeats}\n")
-    head = (f"{'filters':>7}{'batch':>6}{'params':>8}{'plain':>8}{'sequential':>11}{'pool(2)':>9}{'gpu':>8}{'torch':>8}"
-            f"{'plain/seq':>10}{'torch/seq':>10}")
+    print(
+        f"{os.cpu_count()} cores, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}; one epoch = {n:,} images, "
+        f"float64; seconds per epoch, medians of {args.repeats}\n"
+    )
+    head = (
+        f"{'filters':>7}{'batch':>6}{'params':>8}{'plain':>8}{'sequential':>11}{'pool(2)':>9}{'gpu':>8}{'torch':>8}"
+        f"{'plain/seq':>10}{'torch/seq':>10}"
+    )
     print(head + "\n" + "-" * len(head))
     rows = []
     for F in FILTERS:
@@ -116,12 +125,20 @@ def main():
             runs["pool(2)"].close()
             med = {k: statistics.median(v) for k, v in times.items()}
             rows.append((F, m, net.params.size, med))
-            cells = {k: f"{med[k]:.3f}" if k in med else "-"
-                     for k in ("plain", "sequential", "pool(2)", "gpu", "torch")}
-            ratios = {k: f"{statistics.median(t / s for t, s in zip(times[k], times['sequential'])):.2f}x"
-                      if k in med else "-" for k in ("plain", "torch")}
-            print(f"{F:>7}{m:>6}{net.params.size:>8}{cells['plain']:>8}{cells['sequential']:>11}{cells['pool(2)']:>9}"
-                  f"{cells['gpu']:>8}{cells['torch']:>8}{ratios['plain']:>10}{ratios['torch']:>10}", flush=True)
+            cells = {
+                k: f"{med[k]:.3f}" if k in med else "-" for k in ("plain", "sequential", "pool(2)", "gpu", "torch")
+            }
+            ratios = {
+                k: f"{statistics.median(t / s for t, s in zip(times[k], times['sequential'])):.2f}x"
+                if k in med
+                else "-"
+                for k in ("plain", "torch")
+            }
+            print(
+                f"{F:>7}{m:>6}{net.params.size:>8}{cells['plain']:>8}{cells['sequential']:>11}{cells['pool(2)']:>9}"
+                f"{cells['gpu']:>8}{cells['torch']:>8}{ratios['plain']:>10}{ratios['torch']:>10}",
+                flush=True,
+            )
     print(f"\n{'torch ' + torch_version + ' CPU eager' if torch else 'torch not installed'}; {gpu_note}")
 
     import matplotlib

@@ -29,8 +29,11 @@ def main():
         for seed in range(args.seeds):
             net, history, (X_val, y_val) = fit(*train, preset=preset, seed=seed)
             accuracies.append(net.evaluate(*test))
-            print(f"{preset:<10}{seed:>6}{history.batches:>9}{history.wall_time:>9.1f}"
-                  f"{net.evaluate(X_val, y_val):>12.2%}{accuracies[-1]:>9.2%}", flush=True)
+            print(
+                f"{preset:<10}{seed:>6}{history.batches:>9}{history.wall_time:>9.1f}"
+                f"{net.evaluate(X_val, y_val):>12.2%}{accuracies[-1]:>9.2%}",
+                flush=True,
+            )
         print(f"{preset:<10}{'median':>6}{'':>30}{statistics.median(accuracies):>9.2%}\n")
 
 

@@ -49,22 +49,21 @@ def data(n, sizes, dtype, seed=0):
 
 
 def network(sizes, dtype):
-    return NeuralNetwork(sizes, ["sigmoid"] * (len(sizes) - 2) + ["softmax"], "cross_entropy", seed=0,
-                         dtype=dtype)
+    return NeuralNetwork(sizes, ["sigmoid"] * (len(sizes) - 2) + ["softmax"], "cross_entropy", seed=0, dtype=dtype)
 
 
 def tinynet_epoch(net, X, Y, m, order):
     """One epoch through Trainer.step on contiguous batches (the data was shuffled beforehand)."""
     trainer, ws = Trainer(), Workspace(net, m)
     for start in range(0, len(X) - m + 1, m):
-        trainer.step(net, X[start:start + m], Y[start:start + m], 0.1, ws)
+        trainer.step(net, X[start : start + m], Y[start : start + m], 0.1, ws)
 
 
 def gather_epoch(net, X, Y, m, order):
     """Only the picking of random batches as ``Trainer.train`` does it: rows gathered into the workspace."""
     ws = Workspace(net, m)
     for start in range(0, len(X) - m + 1, m):
-        idx = order[start:start + m]
+        idx = order[start : start + m]
         np.take(X, idx, axis=0, out=ws.x)
         np.take(Y, idx, axis=0, out=ws.y)
 
@@ -78,7 +77,7 @@ def floor_epoch(net, X, Y, m, order):
     W, nabla_w = net.weights, net.gradients(ws)[0]
     L = len(W)
     for start in range(0, len(X) - m + 1, m):
-        a = X[start:start + m]  # contiguous: no gather, to keep only the products
+        a = X[start : start + m]  # contiguous: no gather, to keep only the products
         for i in range(L):
             np.matmul(a if i == 0 else ws.a[i], W[i].T, out=ws.z[i])
         for i in reversed(range(L)):
@@ -102,7 +101,7 @@ def bare_epoch(net, X, Y, m, order):
     ones, k_ones, row_max = ws.ones, np.ones((net.sizes[-1], 1), net.dtype), np.empty((m, 1), net.dtype)
     params, grad, c = net.params, ws.grad, 0.1 / m
     for start in range(0, len(X) - m + 1, m):
-        a[0], y = X[start:start + m], Y[start:start + m]
+        a[0], y = X[start : start + m], Y[start : start + m]
         for i in range(L):
             np.matmul(a[i], W[i].T, out=z[i])
             z[i] += b[i]
@@ -134,8 +133,8 @@ def per_sample_epoch(net, X, Y, m, order, n_slice):
     grad = np.zeros_like(net.params)
     for start in range(0, n_slice - m + 1, m):
         grad[...] = 0
-        for i in order[start:start + m]:
-            net.backprop(X[i:i + 1], Y[i:i + 1], ws=ws)
+        for i in order[start : start + m]:
+            net.backprop(X[i : i + 1], Y[i : i + 1], ws=ws)
             grad += ws.grad
         net.params -= (0.1 / m) * grad
 
@@ -160,7 +159,7 @@ def torch_epoch_factory(sizes, dtype):
         Xt, yt = torch.from_numpy(X), torch.from_numpy(Y.argmax(axis=1))
         for start in range(0, len(X) - m + 1, m):
             opt.zero_grad()
-            loss_fn(model(Xt[start:start + m]), yt[start:start + m]).backward()
+            loss_fn(model(Xt[start : start + m]), yt[start : start + m]).backward()
             opt.step()
 
     return epoch, torch.__version__
@@ -175,11 +174,15 @@ def main():
     if args.quick:
         args.samples, args.repeats = 6000, 2
     n = args.samples
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
-          f"{platform.python_version()}, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}, numpy {np.__version__}; {time.strftime('%Y-%m-%d')}"
+    )
     print(f"one epoch = {n:,} samples; median of {args.repeats} interleaved runs; seconds per epoch\n")
-    header = (f"{'case':<16}{'floor':>8}{'bare':>8}{'/floor':>8}{'tinynet':>9}{'/floor':>8}{'gather':>8}"
-              f"{'torch':>8}{'torch/tinynet':>14}")
+    header = (
+        f"{'case':<16}{'floor':>8}{'bare':>8}{'/floor':>8}{'tinynet':>9}{'/floor':>8}{'gather':>8}"
+        f"{'torch':>8}{'torch/tinynet':>14}"
+    )
     print(header)
     print("-" * len(header))
     for name, sizes, m in CASES:
@@ -199,11 +202,17 @@ def main():
                     times[key].append(time.perf_counter() - t)
             med = {k: statistics.median(v) for k, v in times.items()}
             label = f"{name} {np.dtype(dtype).name} b{m}"
-            torch_cols = (f"{med['torch']:>8.3f}{med['torch'] / med['tinynet']:>13.2f}x"
-                          if "torch" in med else f"{'-':>8}{'-':>14}")
-            print(f"{label:<16}{med['floor']:>8.3f}{med['bare']:>8.3f}{med['bare'] / med['floor']:>7.2f}x"
-                  f"{med['tinynet']:>9.3f}"
-                  f"{med['tinynet'] / med['floor']:>7.2f}x{med['gather']:>8.3f}{torch_cols}", flush=True)
+            torch_cols = (
+                f"{med['torch']:>8.3f}{med['torch'] / med['tinynet']:>13.2f}x"
+                if "torch" in med
+                else f"{'-':>8}{'-':>14}"
+            )
+            print(
+                f"{label:<16}{med['floor']:>8.3f}{med['bare']:>8.3f}{med['bare'] / med['floor']:>7.2f}x"
+                f"{med['tinynet']:>9.3f}"
+                f"{med['tinynet'] / med['floor']:>7.2f}x{med['gather']:>8.3f}{torch_cols}",
+                flush=True,
+            )
     if torch_run:
         print(f"\ntorch {torch_run[1]} CPU eager, {os.environ.get('TORCH_THREADS', os.cpu_count())} threads")
     else:
@@ -221,8 +230,10 @@ def main():
     t = time.perf_counter()
     tinynet_epoch(net, X, Y, m, order)
     vectorized = time.perf_counter() - t
-    print(f"\nW1 float64, per-sample loop ({n_slice:,} samples, scaled to {n:,}): {per_sample:.2f} s per epoch; "
-          f"vectorized over the batch: {vectorized:.3f} s ({per_sample / vectorized:.0f}x faster)")
+    print(
+        f"\nW1 float64, per-sample loop ({n_slice:,} samples, scaled to {n:,}): {per_sample:.2f} s per epoch; "
+        f"vectorized over the batch: {vectorized:.3f} s ({per_sample / vectorized:.0f}x faster)"
+    )
     return 0
 
 

@@ -47,12 +47,36 @@ def toy(make):
 # data set: (data, network, its arguments, learning step, batch size, steps a batch, cost-estimation samples,
 #            max batches)
 SETUPS = {
-    "ellipses": (lambda: toy(ellipses), ResNet, dict(inputs=2, classes=2, width=4, layers=16, h=0.5),
-                 0.1, 50, 5, None, 4000),
-    "swiss": (lambda: toy(swiss_roll), Antisymmetric, dict(inputs=2, classes=2, width=4, layers=16, h=0.5),
-              0.2, 50, 5, None, 4000),
-    "mnist": (lambda: (load_mnist("train"), load_mnist("test")), ResNet,
-              dict(inputs=784, classes=10, width=32, layers=4, h=0.5, opening=True), 0.1, 500, 5, 500, 400),
+    "ellipses": (
+        lambda: toy(ellipses),
+        ResNet,
+        dict(inputs=2, classes=2, width=4, layers=16, h=0.5),
+        0.1,
+        50,
+        5,
+        None,
+        4000,
+    ),
+    "swiss": (
+        lambda: toy(swiss_roll),
+        Antisymmetric,
+        dict(inputs=2, classes=2, width=4, layers=16, h=0.5),
+        0.2,
+        50,
+        5,
+        None,
+        4000,
+    ),
+    "mnist": (
+        lambda: (load_mnist("train"), load_mnist("test")),
+        ResNet,
+        dict(inputs=784, classes=10, width=32, layers=4, h=0.5, opening=True),
+        0.1,
+        500,
+        5,
+        500,
+        400,
+    ),
 }
 
 
@@ -65,9 +89,19 @@ def run(name, method):
     def clock(network, history):
         times.append(time.perf_counter())
 
-    history = METHODS[method]().train(net, (Xt, yt), learning_step=eta, batch_iterations=steps, batch_size=batch,
-                                      max_batches_without_improvement=300, cost_estimator_batch_size=estimate,
-                                      seed=0, max_batches=max_batches, callback=clock, progress=False)
+    history = METHODS[method]().train(
+        net,
+        (Xt, yt),
+        learning_step=eta,
+        batch_iterations=steps,
+        batch_size=batch,
+        max_batches_without_improvement=300,
+        cost_estimator_batch_size=estimate,
+        seed=0,
+        max_batches=max_batches,
+        callback=clock,
+        progress=False,
+    )
     return np.array(times) - times[0], history, net.evaluate(Xv, yv)
 
 
@@ -86,9 +120,12 @@ def main():
     for ax, name in zip(axes[0], args.data):
         for method in METHODS:
             times, history, accuracy = run(name, method)
-            print(f"{name:<10}{method:<34}{history.batches:>8}{times[-1]:>9.1f}"
-                  f"{times[-1] / history.batches * 1e3:>7.2f}ms{accuracy:>12.2%}", flush=True)
-            ax.plot(times[:len(history.costs)], history.costs, label=method, lw=1)
+            print(
+                f"{name:<10}{method:<34}{history.batches:>8}{times[-1]:>9.1f}"
+                f"{times[-1] / history.batches * 1e3:>7.2f}ms{accuracy:>12.2%}",
+                flush=True,
+            )
+            ax.plot(times[: len(history.costs)], history.costs, label=method, lw=1)
         ax.set(title=name, xlabel="wall time (s)", ylabel="cost per sample", yscale="log")
         ax.legend(fontsize=7)
     fig.tight_layout()

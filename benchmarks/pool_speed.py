@@ -113,7 +113,7 @@ def run(config, n, batch):
     order = rng.permutation(n)
     start = time.perf_counter()
     for k in range(n // batch):
-        batches.load(order[k * batch:(k + 1) * batch])
+        batches.load(order[k * batch : (k + 1) * batch])
         batches.descend(0.1 / batch)
     if kind == "gpu":
         cupy.cuda.Device().synchronize()
@@ -150,10 +150,14 @@ def main():
         gpu_note = f"gpu: {cupy.cuda.runtime.getDeviceProperties(0)['name'].decode()}, CuPy {cupy.__version__}"
     import numpy
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"numpy {numpy.__version__}; {time.strftime('%Y-%m-%d')}")
-    print(f"{SIZES} float64, batch {args.batch}, one epoch = {args.samples:,} samples; "
-          f"medians of {args.repeats} interleaved runs\n")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"numpy {numpy.__version__}; {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        f"{SIZES} float64, batch {args.batch}, one epoch = {args.samples:,} samples; "
+        f"medians of {args.repeats} interleaved runs\n"
+    )
     times = {c: [] for c in configs}
     startups = {c: [] for c in configs}
     for _ in range(args.repeats):
@@ -161,8 +165,13 @@ def main():
             env = dict(os.environ)
             for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
                 env[v] = str(CONFIGS[c]["blas"])
-            out = subprocess.run([sys.executable, __file__, "--one", c, "--samples", str(args.samples),
-                                  "--batch", str(args.batch)], env=env, capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", c, "--samples", str(args.samples), "--batch", str(args.batch)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             startup, epoch = json.loads(out.stdout.strip().splitlines()[-1])
             startups[c].append(startup)
             times[c].append(epoch)

@@ -27,10 +27,18 @@ from tinynet.toydata import ellipses, swiss_roll
 
 # (width, layers, h, learning_step) per data set and architecture
 SETTINGS = {
-    "ellipses": {"resnet": (4, 8, 0.5, 0.2), "antisymmetric": (4, 16, 0.5, 0.2),
-                 "hamiltonian": (4, 16, 1.0, 0.2), "leapfrog": (8, 16, 0.8, 0.05)},
-    "swiss roll": {"resnet": (4, 16, 0.5, 0.1), "antisymmetric": (4, 16, 0.5, 0.2),
-                   "hamiltonian": (4, 32, 0.5, 0.1), "leapfrog": (8, 32, 0.5, 0.05)},
+    "ellipses": {
+        "resnet": (4, 8, 0.5, 0.2),
+        "antisymmetric": (4, 16, 0.5, 0.2),
+        "hamiltonian": (4, 16, 1.0, 0.2),
+        "leapfrog": (8, 16, 0.8, 0.05),
+    },
+    "swiss roll": {
+        "resnet": (4, 16, 0.5, 0.1),
+        "antisymmetric": (4, 16, 0.5, 0.2),
+        "hamiltonian": (4, 32, 0.5, 0.1),
+        "leapfrog": (8, 32, 0.5, 0.05),
+    },
 }
 DATA = {"ellipses": ellipses, "swiss roll": swiss_roll}
 
@@ -47,8 +55,11 @@ def main():
 
     fig, axes = plt.subplots(len(DATA), 4, figsize=(14, 3.2 * len(DATA)), squeeze=False)
     seeds = range(args.seeds)
-    print(f"{'data':<12}{'architecture':<15}{'n':>3}{'N':>4}{'h':>5}{'eta':>6}{'s/run':>7}"
-          + "".join(f"{'seed ' + str(s):>9}" for s in seeds) + f"{'median':>9}")
+    print(
+        f"{'data':<12}{'architecture':<15}{'n':>3}{'N':>4}{'h':>5}{'eta':>6}{'s/run':>7}"
+        + "".join(f"{'seed ' + str(s):>9}" for s in seeds)
+        + f"{'median':>9}"
+    )
     for row, (name, make) in zip(axes, DATA.items()):
         X, labels = make(1200, seed=0)
         (Xt, yt), (Xv, yv) = train_validation_split(X, labels, 0.2, seed=0)
@@ -56,15 +67,27 @@ def main():
             accuracies, start = [], time.perf_counter()
             for seed in seeds:
                 net = ARCHITECTURES[kind](2, 2, width=width, layers=layers, h=h, gamma=0.01, seed=seed)
-                Trainer().train(net, (Xt, yt), learning_step=ExponentialDecay(eta, eta / 20, 3000),
-                                batch_iterations=5, batch_size=50, max_batches_without_improvement=300,
-                                seed=seed, max_batches=3000, progress=False)
+                Trainer().train(
+                    net,
+                    (Xt, yt),
+                    learning_step=ExponentialDecay(eta, eta / 20, 3000),
+                    batch_iterations=5,
+                    batch_size=50,
+                    max_batches_without_improvement=300,
+                    seed=seed,
+                    max_batches=3000,
+                    progress=False,
+                )
                 accuracies.append(net.evaluate(Xv, yv))
                 if seed == 0:
                     boundary(ax, net, Xv, yv, f"{name}, {kind}: {accuracies[0]:.2%}")
             seconds = (time.perf_counter() - start) / len(seeds)
-            print(f"{name:<12}{kind:<15}{width:>3}{layers:>4}{h:>5}{eta:>6}{seconds:>7.1f}"
-                  + "".join(f"{a:>9.2%}" for a in accuracies) + f"{np.median(accuracies):>9.2%}", flush=True)
+            print(
+                f"{name:<12}{kind:<15}{width:>3}{layers:>4}{h:>5}{eta:>6}{seconds:>7.1f}"
+                + "".join(f"{a:>9.2%}" for a in accuracies)
+                + f"{np.median(accuracies):>9.2%}",
+                flush=True,
+            )
     fig.tight_layout()
     fig.savefig(args.plot, dpi=80)
     print(f"(plot saved to {args.plot})")

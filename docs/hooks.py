@@ -46,8 +46,9 @@ def fetch_katex():
     if npm is None:
         raise RuntimeError("building the docs needs npm (for the katex package): apt-get install npm")
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([npm, "pack", f"katex@{KATEX_VERSION}", "--silent"], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [npm, "pack", f"katex@{KATEX_VERSION}", "--silent"], cwd=tmp, check=True, stdout=subprocess.DEVNULL
+        )
         with tarfile.open(Path(tmp) / f"katex-{KATEX_VERSION}.tgz") as tar:
             tar.extractall(tmp, filter="data")
         dist = Path(tmp) / "package" / "dist"

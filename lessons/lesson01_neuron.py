@@ -34,8 +34,10 @@ def main(argv=None):
     x = np.array([1.0, -2.0, 0.5])
     t = net.trace(x, [1.0])
     print(f"w = {w}, b = {b}, x = {x}")
-    lesson.compute(f"z = w·x + b = Σ_k w_k x_k + b = {' + '.join(f'({wk:.4f})({xk})' for wk, xk in zip(w, x))} + {b}",
-                       f"{t[1].z[0, 0]:.4f}")
+    lesson.compute(
+        f"z = w·x + b = Σ_k w_k x_k + b = {' + '.join(f'({wk:.4f})({xk})' for wk, xk in zip(w, x))} + {b}",
+        f"{t[1].z[0, 0]:.4f}",
+    )
     lesson.compute("a = σ(z) = 1 / (1 + e^-z)", f"{t[1].a[0, 0]:.4f}")
     lesson.check("the network's z is w·x + b", np.isclose(t[1].z[0, 0], w @ x + b))
     lesson.check("the network's output is σ(z)", np.isclose(net.feedforward(x)[0], 1 / (1 + np.exp(-(w @ x + b)))))
@@ -49,15 +51,18 @@ def main(argv=None):
     for h in (1.0, 0.1, 0.01, 0.001):
         moved = output_after_nudge(net, net.biases[0], 0, h, x)
         ratio = (moved - t[1].a[0, 0]) / h
-        lesson.compute(f"(a(b + {h:g}) - a(b)) / {h:g} = ({moved:.6f} - {t[1].a[0, 0]:.6f}) / {h:g}",
-                       f"{ratio:.6f}   (σ'(z) - ratio = {exact - ratio:+.1e})")
+        lesson.compute(
+            f"(a(b + {h:g}) - a(b)) / {h:g} = ({moved:.6f} - {t[1].a[0, 0]:.6f}) / {h:g}",
+            f"{ratio:.6f}   (σ'(z) - ratio = {exact - ratio:+.1e})",
+        )
         errors.append(abs(ratio - exact))
     lesson.compute("σ'(z) = a (1 - a)  (tinynet's Activation.derivative)", f"{exact:.10f}")
     print("The one-sided ratio is off by an amount proportional to h (10x smaller h, 10x smaller error);")
     print("the central difference (a(b + h) - a(b - h)) / 2h is off by one proportional to h², which is")
     print("why lessons 4-7 measure with it:")
-    central = (output_after_nudge(net, net.biases[0], 0, 1e-4, x)
-               - output_after_nudge(net, net.biases[0], 0, -1e-4, x)) / 2e-4
+    central = (
+        output_after_nudge(net, net.biases[0], 0, 1e-4, x) - output_after_nudge(net, net.biases[0], 0, -1e-4, x)
+    ) / 2e-4
     lesson.compute("(a(b + 1e-4) - a(b - 1e-4)) / 2e-4", f"{central:.10f}   (σ'(z) - it = {exact - central:+.1e})")
     lesson.check("the measured slope approaches σ'(z) as h shrinks", all(e1 > e2 for e1, e2 in zip(errors, errors[1:])))
     lesson.check("the central difference agrees with σ'(z) to 1e-8", abs(central - exact) < 1e-8)
@@ -67,8 +72,10 @@ def main(argv=None):
     print("∂z/∂w_k = x_k (z = Σ_k w_k x_k + b) and ∂a/∂z = σ'(z), and the slopes multiply:")
     print("∂a/∂w_k = ∂a/∂z · ∂z/∂w_k = σ'(z) x_k.")
     for k in range(3):
-        measured = (output_after_nudge(net, net.weights[0], (0, k), 1e-5, x)
-                    - output_after_nudge(net, net.weights[0], (0, k), -1e-5, x)) / 2e-5
+        measured = (
+            output_after_nudge(net, net.weights[0], (0, k), 1e-5, x)
+            - output_after_nudge(net, net.weights[0], (0, k), -1e-5, x)
+        ) / 2e-5
         lesson.compute(f"∂a/∂w_{k} measured: (a(w_{k} + h) - a(w_{k} - h)) / 2h", f"{measured:.6f}")
         lesson.compute(f"σ'(z) x_{k} = {exact:.6f} · {x[k]}", f"{exact * x[k]:.6f}")
         lesson.check(f"∂a/∂w_{k} is σ'(z) x_{k} (chain rule)", np.isclose(measured, exact * x[k], atol=1e-9))
@@ -81,12 +88,13 @@ def main(argv=None):
     for name in names:
         act = ACTIVATIONS[name]
         values = act(np.array([-2.0, 0.0, 2.0]))
-        print(f"{name:<11}" + "".join(f"{v:>10.4f}" for v in values)
-              + f"{act.derivative(np.array([0.5]))[0]:>10.4f}")
+        print(f"{name:<11}" + "".join(f"{v:>10.4f}" for v in values) + f"{act.derivative(np.array([0.5]))[0]:>10.4f}")
         slope = (act(z + 1e-6) - act(z - 1e-6)) / 2e-6
         away_from_kink = np.abs(z) > 1e-3  # relu has no slope at exactly 0
-        lesson.check(f"{name}: derivative() is the slope of σ",
-                     np.allclose(act.derivative(z)[away_from_kink], slope[away_from_kink], atol=1e-6))
+        lesson.check(
+            f"{name}: derivative() is the slope of σ",
+            np.allclose(act.derivative(z)[away_from_kink], slope[away_from_kink], atol=1e-6),
+        )
     print("\nsoftmax is not element-wise: a_j = e^z_j / Σ_k e^z_k over a layer's units,")
     print(f"softmax([1, 2, 3]) = {ACTIVATIONS['softmax'](np.array([[1.0, 2.0, 3.0]]))[0]}")
     print("(lesson 4 derives its slopes, a whole matrix of them).")

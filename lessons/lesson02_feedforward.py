@@ -23,10 +23,13 @@ def main(argv=None):
     print("W^l has one row per unit j of layer l and one column per unit k of layer l-1:")
     print("W^l_jk is the weight on the line from unit k of layer l-1 into unit j of layer l.")
     print("(Layers are counted from 1, a^0 being the input; units within a layer from 0, as in the arrays.)")
-    print(f"So W^1 is {net.weights[0].shape[0]}x{net.weights[0].shape[1]} and W^2 is "
-          f"{net.weights[1].shape[0]}x{net.weights[1].shape[1]}; row j of W^l holds every weight unit j listens to.")
-    lesson.check("W^l has shape (units of layer l, units of layer l-1)",
-                 [W.shape for W in net.weights] == [(3, 2), (2, 3)])
+    print(
+        f"So W^1 is {net.weights[0].shape[0]}x{net.weights[0].shape[1]} and W^2 is "
+        f"{net.weights[1].shape[0]}x{net.weights[1].shape[1]}; row j of W^l holds every weight unit j listens to."
+    )
+    lesson.check(
+        "W^l has shape (units of layer l, units of layer l-1)", [W.shape for W in net.weights] == [(3, 2), (2, 3)]
+    )
 
     lesson.stage("Layer by layer, unit by unit")
     t = net.trace(x, [1.0, 0.0])
@@ -35,15 +38,21 @@ def main(argv=None):
         layer = t[l]
         for j in range(len(layer.b)):
             terms = " + ".join(f"({layer.W[j, k]:+.1f})({a[k]:.4f})" for k in range(len(a)))
-            lesson.compute(f"z^{l}_{j} = Σ_k W^{l}_{j}k a^{l - 1}_k + b^{l}_{j} = {terms} + ({layer.b[j]:+.2f})",
-                           f"{layer.z[0, j]:.6f}")
+            lesson.compute(
+                f"z^{l}_{j} = Σ_k W^{l}_{j}k a^{l - 1}_k + b^{l}_{j} = {terms} + ({layer.b[j]:+.2f})",
+                f"{layer.z[0, j]:.6f}",
+            )
         lesson.compute(f"z^{l} = W^{l} a^{l - 1} + b^{l}  (all units at once: one matrix product)", layer.z[0])
         lesson.compute(f"a^{l} = σ(z^{l})  (σ element by element)", layer.a[0])
         print()
         lesson.check(f"z^{l} is W^{l} a^{l - 1} + b^{l}", np.allclose(layer.z[0], layer.W @ a + layer.b))
-        lesson.check(f"z^{l}_j is Σ_k W^{l}_jk a^{l - 1}_k + b^{l}_j for every unit j",
-                     all(np.isclose(layer.z[0, j], sum(layer.W[j, k] * a[k] for k in range(len(a))) + layer.b[j])
-                         for j in range(len(layer.b))))
+        lesson.check(
+            f"z^{l}_j is Σ_k W^{l}_jk a^{l - 1}_k + b^{l}_j for every unit j",
+            all(
+                np.isclose(layer.z[0, j], sum(layer.W[j, k] * a[k] for k in range(len(a))) + layer.b[j])
+                for j in range(len(layer.b))
+            ),
+        )
         a = layer.a[0]
 
     draw_network(lesson, t)
@@ -61,8 +70,10 @@ def main(argv=None):
     t_batch = net.trace(X, np.zeros((3, 2)))
     lesson.compute("Z^1 = X (W^1)ᵀ + b^1  (row i is z^1 of sample i)", t_batch[1].z)
     lesson.check("the batch's z^1 is X (W^1)ᵀ + b^1", np.allclose(t_batch[1].z, X @ net.weights[0].T + net.biases[0]))
-    lesson.check("a batch gives each row what one sample gives",
-                 all(np.allclose(net.feedforward(X)[i], net.feedforward(X[i])) for i in range(3)))
+    lesson.check(
+        "a batch gives each row what one sample gives",
+        all(np.allclose(net.feedforward(X)[i], net.feedforward(X[i])) for i in range(3)),
+    )
     return lesson.done()
 
 

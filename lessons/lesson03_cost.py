@@ -41,8 +41,10 @@ def main(argv=None):
     print(f"a^L = {a_sc}: each sigmoid unit answers yes (y_j = 1) or no (y_j = 0) on its own")
     C_sc = net_sc.cost_of(x, y)
     lesson.compute("C = -Σ_j [y_j ln a^L_j + (1 - y_j) ln(1 - a^L_j)]", f"{C_sc:.6f}")
-    lesson.check("the sigmoid cross-entropy is -Σ [y ln a + (1 - y) ln(1 - a)]",
-                 np.isclose(C_sc, -np.sum(y * np.log(a_sc) + (1 - y) * np.log(1 - a_sc))))
+    lesson.check(
+        "the sigmoid cross-entropy is -Σ [y ln a + (1 - y) ln(1 - a)]",
+        np.isclose(C_sc, -np.sum(y * np.log(a_sc) + (1 - y) * np.log(1 - a_sc))),
+    )
 
     lesson.stage("Two assumptions backpropagation makes about C")
     print("1. The cost of a batch is the sum of per-sample costs, C = Σ_x C_x (the trainer divides by m")
@@ -63,8 +65,9 @@ def main(argv=None):
     lesson.compute("a^L of a second network with other weights (its z^2 moved by its biases)", other.feedforward(x))
     lesson.compute("its cost C", f"{other.cost_of(x, y):.6f}")
     lesson.check("two networks with the same a^L have the same C", np.isclose(other.cost_of(x, y), C))
-    lesson.check("... though they differ before the output",
-                 not np.allclose(other.trace(x, y)[1].a, net.trace(x, y)[1].a))
+    lesson.check(
+        "... though they differ before the output", not np.allclose(other.trace(x, y)[1].a, net.trace(x, y)[1].a)
+    )
 
     lesson.stage("Why the output error depends on the cost")
     print("For one sigmoid output with target y = 1, as the output goes from wrong (z ≪ 0) to right.")
@@ -79,12 +82,16 @@ def main(argv=None):
         deltas[name] = np.array([n.trace([z], [1.0])[1].delta[0, 0] for z in zs])
     for z in (-6, -2, 0, 2):
         i = int(np.argmin(np.abs(zs - z)))
-        lesson.compute(f"z = {z:+d}: δ quadratic = (a - y) σ'(z), δ cross-entropy = a - y",
-                       f"{deltas['quadratic'][i]:+.4f}, {deltas['cross_entropy'][i]:+.4f}")
+        lesson.compute(
+            f"z = {z:+d}: δ quadratic = (a - y) σ'(z), δ cross-entropy = a - y",
+            f"{deltas['quadratic'][i]:+.4f}, {deltas['cross_entropy'][i]:+.4f}",
+        )
     print("The quadratic δ = (a - y) σ'(z) vanishes when the output is confidently wrong (σ' ≈ 0);")
     print("the cross-entropy δ = a - y is largest exactly then, so learning starts fast.")
-    lesson.check("at z = -6 the cross-entropy error is over 50x the quadratic one",
-                 abs(deltas["cross_entropy"][0]) > 50 * abs(deltas["quadratic"][0]))
+    lesson.check(
+        "at z = -6 the cross-entropy error is over 50x the quadratic one",
+        abs(deltas["cross_entropy"][0]) > 50 * abs(deltas["quadratic"][0]),
+    )
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for name, d in deltas.items():

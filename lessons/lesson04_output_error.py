@@ -55,8 +55,10 @@ def main(argv=None):
     for j in range(2):
         slope = cost_slope(net, net.biases[1], j, x, y)
         slopes.append(slope)
-        lesson.compute(f"(C(z^2_{j} + h) - C(z^2_{j} - h)) / 2h  (h = 1e-6, z^2_{j} moved through b^2_{j})",
-                       f"{slope:.8f}   δ^2_{j} = {out.delta[0, j]:.8f}")
+        lesson.compute(
+            f"(C(z^2_{j} + h) - C(z^2_{j} - h)) / 2h  (h = 1e-6, z^2_{j} moved through b^2_{j})",
+            f"{slope:.8f}   δ^2_{j} = {out.delta[0, j]:.8f}",
+        )
         lesson.check(f"δ_{j} is the slope of C with respect to z_{j}", np.isclose(slope, out.delta[0, j], atol=1e-8))
     print("\nWhy against z and not a? z is where a unit's parameters act (W and b move z, lesson 6), and")
     print("from z the error can be passed on through W (lesson 5): δ is the one number both need.")
@@ -87,8 +89,9 @@ def main(argv=None):
     for j in range(2):
         column = output_slope(net, j, x)
         lesson.compute(f"∂a^2/∂z^2_{j} measured (every output, z^2_{j} nudged)", column)
-        lesson.check(f"moving z^2_{j} moves only a^2_{j} (∂a_k/∂z_j = 0 for k ≠ j)",
-                     abs(column[1 - j]) < 1e-12 and column[j] > 0)
+        lesson.check(
+            f"moving z^2_{j} moves only a^2_{j} (∂a_k/∂z_j = 0 for k ≠ j)", abs(column[1 - j]) < 1e-12 and column[j] > 0
+        )
     grad_a = []
     for j in range(2):
         # ∂C/∂a^L_j measured: tinynet's cost function evaluated at a^L with a_j moved by ±h
@@ -100,19 +103,23 @@ def main(argv=None):
         lesson.compute(f"∂C/∂a^2_{j} measured on the quadratic cost (a^2_{j} ± h)", f"{g:.8f}")
     grad_a = np.array(grad_a)
     lesson.check("for the quadratic cost ∂C/∂a^L = a^L - y", np.allclose(grad_a, out.a[0] - y, atol=1e-8))
-    sigma_prime = lesson.compute("σ'(z^2) = a^2 (1 - a^2)  (tinynet's sigmoid derivative)",
-                                 sigmoid.derivative(out.z[0]))
+    sigma_prime = lesson.compute(
+        "σ'(z^2) = a^2 (1 - a^2)  (tinynet's sigmoid derivative)", sigmoid.derivative(out.z[0])
+    )
     for j in range(2):
-        lesson.compute(f"δ^2_{j} = ∂C/∂a^2_{j} · σ'(z^2_{j}) = {grad_a[j]:.6f} · {sigma_prime[j]:.6f}",
-                       f"{out.delta[0, j]:.6f}  (backprop's)")
+        lesson.compute(
+            f"δ^2_{j} = ∂C/∂a^2_{j} · σ'(z^2_{j}) = {grad_a[j]:.6f} · {sigma_prime[j]:.6f}",
+            f"{out.delta[0, j]:.6f}  (backprop's)",
+        )
         lesson.check(f"δ^2_{j} is ∂C/∂a^2_{j} σ'(z^2_{j})", np.isclose(out.delta[0, j], grad_a[j] * sigma_prime[j]))
 
     lesson.stage("BP1 in vector form: ∇_a C ⊙ σ'(z^L)")
     print("The component equations for all j at once are an element-by-element product, the Hadamard")
     print("product s ⊙ t = (s_0 t_0, s_1 t_1, ...): not a matrix product, because unit j's error needs")
     print("only unit j's slope. For example (1, 2) ⊙ (3, 4) = (3, 8).")
-    lesson.compute("∇_a C ⊙ σ'(z^2) = (a^2 - y) ⊙ σ'(z^2)  (the quadratic cost's delta, as tinynet computes it)",
-                   out.delta[0])
+    lesson.compute(
+        "∇_a C ⊙ σ'(z^2) = (a^2 - y) ⊙ σ'(z^2)  (the quadratic cost's delta, as tinynet computes it)", out.delta[0]
+    )
     lesson.check("backprop's δ^L is ∇_a C ⊙ σ'(z^L)", np.allclose(out.delta[0], (out.a[0] - y) * sigma_prime))
 
     lesson.stage("Softmax: every output depends on every z, so the Jacobian is a full matrix")
@@ -133,8 +140,10 @@ def main(argv=None):
     lesson.compute("δ^2 with softmax and cross-entropy (net.trace)", ts[2].delta[0])
     lesson.compute("a^2 - y", a - y)
     lesson.check("softmax + cross-entropy gives δ^L = a^L - y", np.allclose(ts[2].delta[0], a - y))
-    lesson.check("... which is the measured slope of C in z^L",
-                 np.allclose([cost_slope(soft, soft.biases[1], k, x, y) for k in range(2)], a - y, atol=1e-8))
+    lesson.check(
+        "... which is the measured slope of C in z^L",
+        np.allclose([cost_slope(soft, soft.biases[1], k, x, y) for k in range(2)], a - y, atol=1e-8),
+    )
     print("Sigmoid outputs with the two-class cross-entropy C = -Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]:")
     print("  ∂C/∂a_j = (a_j - y_j) / (a_j (1 - a_j)), and σ'(z_j) = a_j (1 - a_j) cancels the denominator:")
     print("  δ^L_j = a_j - y_j as well.")
@@ -142,8 +151,10 @@ def main(argv=None):
     tc = sce.trace(x, y)
     lesson.compute("δ^2 with sigmoid and cross-entropy (net.trace)", tc[2].delta[0])
     lesson.check("sigmoid + two-class cross-entropy gives δ^L = a^L - y", np.allclose(tc[2].delta[0], tc[2].a[0] - y))
-    lesson.check("... which is the measured slope of C in z^L",
-                 np.allclose([cost_slope(sce, sce.biases[1], k, x, y) for k in range(2)], tc[2].a[0] - y, atol=1e-8))
+    lesson.check(
+        "... which is the measured slope of C in z^L",
+        np.allclose([cost_slope(sce, sce.biases[1], k, x, y) for k in range(2)], tc[2].a[0] - y, atol=1e-8),
+    )
 
     lesson.stage("A consequence: a saturated output learns slowly with the quadratic cost")
     sat = small_network()
@@ -154,12 +165,15 @@ def main(argv=None):
     lesson.compute("δ^2 = (a^2 - y) ⊙ σ'(z^2)", ts[2].delta[0])
     print("Output 0 is as wrong as it can be, yet its error is tiny: σ'(z^2_0) ≈ 0 multiplies it away,")
     print("and every gradient that unit's weights get is made from δ^2_0 (lesson 6).")
-    lesson.check("a saturated wrong output has an error 100x smaller than the unsaturated one had",
-                 abs(ts[2].delta[0, 0]) * 100 < abs(out.delta[0, 0]))
+    lesson.check(
+        "a saturated wrong output has an error 100x smaller than the unsaturated one had",
+        abs(ts[2].delta[0, 0]) * 100 < abs(out.delta[0, 0]),
+    )
     sat_ce = small_network("sigmoid", "cross_entropy")
     sat_ce.biases[1][0] = -8.0
-    d_ce = lesson.compute("δ^2 = a^2 - y for the same outputs with the two-class cross-entropy",
-                          sat_ce.trace(x, y)[2].delta[0])
+    d_ce = lesson.compute(
+        "δ^2 = a^2 - y for the same outputs with the two-class cross-entropy", sat_ce.trace(x, y)[2].delta[0]
+    )
     lesson.check("with cross-entropy the saturated wrong output keeps an error near -1", d_ce[0] < -0.99)
     return lesson.done()
 

@@ -42,17 +42,24 @@ def main(argv=None):
     grad_a1 = []
     for k in range(3):
         for j in range(2):
-            lesson.compute(f"path through unit {j}: W^2_{j}{k} δ^2_{j} = ({W2[j, k]:+.1f})({d2[j]:.6f})",
-                           f"{W2[j, k] * d2[j]:+.6f}")
+            lesson.compute(
+                f"path through unit {j}: W^2_{j}{k} δ^2_{j} = ({W2[j, k]:+.1f})({d2[j]:.6f})",
+                f"{W2[j, k] * d2[j]:+.6f}",
+            )
         total = sum(W2[j, k] * d2[j] for j in range(2))
         measured = cost_slope(top, a1, k, a1, y)
         grad_a1.append(measured)
-        lesson.compute(f"∂C/∂a^1_{k} measured: (C(a^1_{k} + h) - C(a^1_{k} - h)) / 2h",
-                       f"{measured:+.6f}   sum of the paths = {total:+.6f}")
-        lesson.check(f"∂C/∂a^1_{k} is the SUM Σ_j W^2_j{k} δ^2_j over both paths",
-                     np.isclose(measured, total, atol=1e-8))
-        lesson.check("... and neither path alone (a value used twice gets both gradients)",
-                     all(not np.isclose(measured, W2[j, k] * d2[j], atol=1e-6) for j in range(2)))
+        lesson.compute(
+            f"∂C/∂a^1_{k} measured: (C(a^1_{k} + h) - C(a^1_{k} - h)) / 2h",
+            f"{measured:+.6f}   sum of the paths = {total:+.6f}",
+        )
+        lesson.check(
+            f"∂C/∂a^1_{k} is the SUM Σ_j W^2_j{k} δ^2_j over both paths", np.isclose(measured, total, atol=1e-8)
+        )
+        lesson.check(
+            "... and neither path alone (a value used twice gets both gradients)",
+            all(not np.isclose(measured, W2[j, k] * d2[j], atol=1e-6) for j in range(2)),
+        )
     grad_a1 = np.array(grad_a1)
     lesson.compute("(W^2)ᵀ δ^2: the three sums as one product", W2.T @ d2)
 
@@ -84,10 +91,14 @@ def main(argv=None):
     lesson.compute("δ^1 = (W^2)ᵀ δ^2 ⊙ σ'(z^1)", ts[1].delta[0])
     print("The error arriving at unit 1 is as large as before, but σ'(z^1_1) ≈ 0 multiplies it away:")
     print("unit 1's incoming weights and bias, whose gradients are made from δ^1_1 (lesson 6), barely learn.")
-    lesson.check("the saturated unit's error is 100x smaller than it was unsaturated",
-                 abs(ts[1].delta[0, 1]) * 100 < abs(t[1].delta[0, 1]))
-    lesson.check("... though the error arriving at it, ((W^2)ᵀ δ^2)_1, is about as large as before",
-                 0.5 < (ts[2].W.T @ ts[2].delta[0])[1] / back[1] < 2)
+    lesson.check(
+        "the saturated unit's error is 100x smaller than it was unsaturated",
+        abs(ts[1].delta[0, 1]) * 100 < abs(t[1].delta[0, 1]),
+    )
+    lesson.check(
+        "... though the error arriving at it, ((W^2)ᵀ δ^2)_1, is about as large as before",
+        0.5 < (ts[2].W.T @ ts[2].delta[0])[1] / back[1] < 2,
+    )
 
     lesson.stage("Deeper networks: the error shrinks as it flows back through sigmoids")
     deep = NeuralNetwork([10] + [10] * 8 + [2], "sigmoid", seed=0)
@@ -100,12 +111,15 @@ def main(argv=None):
     for l in range(L - 1, 0, -1):
         carried = float(np.linalg.norm(tr[l + 1].delta @ tr[l + 1].W))  # rows: (W^(l+1))ᵀ δ^(l+1) per sample
         split.append((carried / norms[l], norms[l - 1] / carried))
-        lesson.compute(f"‖δ^{l}‖ = ‖((W^{l + 1})ᵀ δ^{l + 1}) ⊙ σ'(z^{l})‖",
-                       f"{norms[l - 1]:.2e}   (Wᵀ: x{carried / norms[l]:.2f}, then σ': x{norms[l - 1] / carried:.3f};"
-                       f" ‖δ^{l + 1}‖ / ‖δ^{l}‖ = {norms[l] / norms[l - 1]:.1f})")
+        lesson.compute(
+            f"‖δ^{l}‖ = ‖((W^{l + 1})ᵀ δ^{l + 1}) ⊙ σ'(z^{l})‖",
+            f"{norms[l - 1]:.2e}   (Wᵀ: x{carried / norms[l]:.2f}, then σ': x{norms[l - 1] / carried:.3f};"
+            f" ‖δ^{l + 1}‖ / ‖δ^{l}‖ = {norms[l] / norms[l - 1]:.1f})",
+        )
     lesson.check("every σ' factor shrinks the error (σ' ≤ 1/4)", all(s < 0.25 + 1e-12 for _, s in split))
-    lesson.check("the Wᵀ factor is not 1: the weights enlarge or shrink the error too",
-                 all(abs(w - 1) > 0.01 for w, _ in split))
+    lesson.check(
+        "the Wᵀ factor is not 1: the weights enlarge or shrink the error too", all(abs(w - 1) > 0.01 for w, _ in split)
+    )
     ratios = [after / before for before, after in zip(norms, norms[1:])]
     print("Each step back multiplies by (W^(l+1))ᵀ and then by σ'(z^l) ≤ 1/4. σ' alone would shrink the")
     print("error 4x or more per layer; (W^(l+1))ᵀ can enlarge or shrink it too (lesson 15 is about that),")

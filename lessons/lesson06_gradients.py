@@ -55,18 +55,26 @@ def main(argv=None):
     net.weights[1][j, k] = old
     lesson.compute(f"(z^2 with W^2_{j}{k} + {h:g}) - z^2", moved - t[2].z[0])
     lesson.compute(f"a^1_{k} · {h:g}", f"{t[1].a[0, k] * h:.8f}")
-    lesson.check(f"moving W^2_{j}{k} by h moves z^2_{j} alone, by a^1_{k} h",
-                 np.allclose(moved - t[2].z[0], [0.0, t[1].a[0, k] * h], atol=1e-15))
+    lesson.check(
+        f"moving W^2_{j}{k} by h moves z^2_{j} alone, by a^1_{k} h",
+        np.allclose(moved - t[2].z[0], [0.0, t[1].a[0, k] * h], atol=1e-15),
+    )
     a_prev = x
     for l in (1, 2):
         layer = t[l]
         print(f"\nlayer {l}: δ^{l} = {layer.delta[0]}, a^{l - 1} = {a_prev}")
         lesson.compute(f"∂C/∂W^{l} = δ^{l} (a^{l - 1})ᵀ  (backprop's nabla_w)", layer.nabla_w)
-        measured = np.array([[cost_slope(net, net.weights[l - 1], (r, c), x, y) for c in range(layer.W.shape[1])]
-                             for r in range(layer.W.shape[0])])
+        measured = np.array(
+            [
+                [cost_slope(net, net.weights[l - 1], (r, c), x, y) for c in range(layer.W.shape[1])]
+                for r in range(layer.W.shape[0])
+            ]
+        )
         lesson.compute(f"∂C/∂W^{l} measured entry by entry", measured)
-        lesson.check(f"nabla_w^{l} is the outer product δ^{l} (a^{l - 1})ᵀ",
-                     np.allclose(layer.nabla_w, np.outer(layer.delta[0], a_prev)))
+        lesson.check(
+            f"nabla_w^{l} is the outer product δ^{l} (a^{l - 1})ᵀ",
+            np.allclose(layer.nabla_w, np.outer(layer.delta[0], a_prev)),
+        )
         lesson.check(f"nabla_w^{l} is the measured slope of C", np.allclose(layer.nabla_w, measured, atol=1e-8))
         a_prev = layer.a[0]
 
@@ -78,8 +86,10 @@ def main(argv=None):
     lesson.compute("∂C/∂W^2 = δ^2 (a^1)ᵀ: column 2 is δ^2 a^1_2", tq[2].nabla_w)
     print("Whatever the error δ^2, the weights leaving unit 2 get gradients δ^2_j a^1_2 ≈ 0: they barely move.")
     print("(Unit 2 is saturated too, so its own error δ^1_2 is small as well: lesson 5.)")
-    lesson.check("the weights out of a near-silent unit get gradients 100x smaller than the others",
-                 np.abs(tq[2].nabla_w[:, 2]).max() * 100 < np.abs(tq[2].nabla_w[:, :2]).min())
+    lesson.check(
+        "the weights out of a near-silent unit get gradients 100x smaller than the others",
+        np.abs(tq[2].nabla_w[:, 2]).max() * 100 < np.abs(tq[2].nabla_w[:, :2]).min(),
+    )
 
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(7, 3))
@@ -87,8 +97,13 @@ def main(argv=None):
         layer = t[l]
         lim = np.abs(layer.nabla_w).max()
         im = ax.imshow(layer.nabla_w, cmap="bwr", vmin=-lim, vmax=lim)
-        ax.set(title=f"nabla_w^{l} = δ^{l} (a^{l - 1})ᵀ", xlabel="k (unit of layer l-1)", ylabel="j (unit of layer l)",
-               xticks=range(layer.nabla_w.shape[1]), yticks=range(layer.nabla_w.shape[0]))
+        ax.set(
+            title=f"nabla_w^{l} = δ^{l} (a^{l - 1})ᵀ",
+            xlabel="k (unit of layer l-1)",
+            ylabel="j (unit of layer l)",
+            xticks=range(layer.nabla_w.shape[1]),
+            yticks=range(layer.nabla_w.shape[0]),
+        )
         fig.colorbar(im, ax=ax, shrink=0.8)
     fig.tight_layout()
     lesson.figure(fig, "nabla_w")
@@ -98,8 +113,9 @@ def main(argv=None):
     Y = np.array([y, [0.0, 1.0], [1.0, 0.0]])
     nabla_w, nabla_b = net.backprop(X, Y)
     summed = sum(net.trace(X[i], Y[i])[1].nabla_w for i in range(3))
-    lesson.compute("nabla_w^1 for the batch = Σ_x δ^1_x (a^0_x)ᵀ = (Δ^1)ᵀ A^0  (rows are samples: one product)",
-                   nabla_w[0])
+    lesson.compute(
+        "nabla_w^1 for the batch = Σ_x δ^1_x (a^0_x)ᵀ = (Δ^1)ᵀ A^0  (rows are samples: one product)", nabla_w[0]
+    )
     lesson.compute("the three samples' nabla_w^1, each from its own trace, added", summed)
     lesson.check("the batch gradient is the sum of the samples' gradients", np.allclose(nabla_w[0], summed))
     print("\nThe trainer divides by the batch size m: it steps along the average gradient.")
@@ -115,14 +131,16 @@ def main(argv=None):
     one = Workspace(big, 1)
     start = time.perf_counter()
     for i in range(500):
-        big.backprop(Xb[i:i + 1], Yb[i:i + 1], ws=one)  # the classic loop: one sample at a time
+        big.backprop(Xb[i : i + 1], Yb[i : i + 1], ws=one)  # the classic loop: one sample at a time
     loop = time.perf_counter() - start
     start = time.perf_counter()
     for i in range(0, 500, 50):
-        big.backprop(Xb[i:i + 50], Yb[i:i + 50])  # batches of 50, one pass each
+        big.backprop(Xb[i : i + 50], Yb[i : i + 50])  # batches of 50, one pass each
     batched = time.perf_counter() - start
-    print(f"500 samples through [784, 20, 10]: one at a time {loop * 1000:.1f} ms, "
-          f"in batches of 50 {batched * 1000:.1f} ms (measured now, on this machine)")
+    print(
+        f"500 samples through [784, 20, 10]: one at a time {loop * 1000:.1f} ms, "
+        f"in batches of 50 {batched * 1000:.1f} ms (measured now, on this machine)"
+    )
     print("The arithmetic is the same; the batch does it in a few large matrix products instead of")
     print("thousands of small calls. benchmarks/epoch_speed.py measures it over whole epochs.")
 
@@ -148,8 +166,10 @@ def main(argv=None):
     print(f"(Timing all {2 * P:,} cost evaluations would make this lesson slow, so {len(sample)} parameters")
     print(" picked at random are timed and the time per parameter is scaled to P.)")
     lesson.compute("one backprop: forward + backward, every one of the P slopes", f"{backprop_time * 1e3:.3f} ms")
-    lesson.compute(f"numerical gradient: 2P = {2 * P:,} cost evaluations (scaled from {len(sample)} parameters)",
-                   f"{numeric_time * 1e3:.0f} ms")
+    lesson.compute(
+        f"numerical gradient: 2P = {2 * P:,} cost evaluations (scaled from {len(sample)} parameters)",
+        f"{numeric_time * 1e3:.0f} ms",
+    )
     ratio = lesson.compute("numerical time / backprop time", f"{numeric_time / backprop_time:,.0f}x")
     big.backprop(x1, y1, ws=ws)  # ws.grad: the whole gradient, flat, in the order of params
     lesson.check("the sampled numerical slopes agree with backprop's", np.allclose(numeric, ws.grad[sample], atol=1e-7))
@@ -170,9 +190,10 @@ def main(argv=None):
     for l in (2, 1):
         lesson.compute(f"step 5, layer {l}: nabla_b^{l} from net.backprop(x, y)", nabla_b[l - 1])
         lesson.compute(f"step 5, layer {l}: nabla_w^{l} from net.backprop(x, y)", nabla_w[l - 1])
-    lesson.check("backprop returns what the trace's steps computed",
-                 all(np.allclose(nabla_w[l - 1], t[l].nabla_w) and np.allclose(nabla_b[l - 1], t[l].nabla_b)
-                     for l in (1, 2)))
+    lesson.check(
+        "backprop returns what the trace's steps computed",
+        all(np.allclose(nabla_w[l - 1], t[l].nabla_w) and np.allclose(nabla_b[l - 1], t[l].nabla_b) for l in (1, 2)),
+    )
     return lesson.done()
 
 

@@ -30,14 +30,19 @@ def main(argv=None):
     X = rng.normal(size=(8, 4))
     Y = np.eye(3)[rng.integers(0, 3, 8)]
     results = {}
-    for acts, cost in ((["sigmoid"] * 3, "quadratic"), (["tanh", "relu", "softmax"], "cross_entropy"),
-                       (["elu", "softplus", "identity"], "quadratic"),
-                       (["lecun_tanh", "sigmoid", "sigmoid"], "cross_entropy")):
+    for acts, cost in (
+        (["sigmoid"] * 3, "quadratic"),
+        (["tanh", "relu", "softmax"], "cross_entropy"),
+        (["elu", "softplus", "identity"], "quadratic"),
+        (["lecun_tanh", "sigmoid", "sigmoid"], "cross_entropy"),
+    ):
         net = NeuralNetwork([4, 6, 5, 3], acts, cost, seed=1)
         result = gradcheck(net, X, Y)
         results[f"{'/'.join(acts)}\n{cost}"] = result
-        lesson.compute(f"{' → '.join(acts)} + {cost}: max relative error = max ‖∇_bp - ∇_num‖ / (‖∇_bp‖ + ‖∇_num‖)",
-                       f"{result.max_error:.1e}")
+        lesson.compute(
+            f"{' → '.join(acts)} + {cost}: max relative error = max ‖∇_bp - ∇_num‖ / (‖∇_bp‖ + ‖∇_num‖)",
+            f"{result.max_error:.1e}",
+        )
         lesson.check("relative error below 1e-7 in float64", result.max_error < 1e-7)
 
     lesson.stage("A bug it would catch")
@@ -60,8 +65,13 @@ def main(argv=None):
     ax.axhline(1e-7, color="k", ls="--", lw=1)
     ax.axhline(err, color="r", ls=":", lw=1)
     ax.text(0, err * 1.5, "a gradient off by a factor 2", color="r", fontsize=8)
-    ax.set(yscale="log", ylabel="relative error", xticks=np.arange(6) + 1.5 * width,
-           xticklabels=["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"], title="Backprop against central differences")
+    ax.set(
+        yscale="log",
+        ylabel="relative error",
+        xticks=np.arange(6) + 1.5 * width,
+        xticklabels=["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"],
+        title="Backprop against central differences",
+    )
     ax.legend(fontsize=7, loc="center right")
     lesson.figure(fig, "relative_errors")
     return lesson.done()

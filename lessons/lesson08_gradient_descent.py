@@ -38,10 +38,12 @@ def main(argv=None):
     lesson.compute(f"C / m before the step (m = {m})", f"{before:.6f}")
     lesson.compute("‖∇C‖ = ‖∂C/∂params‖ (backprop, summed over the batch)", f"{np.linalg.norm(flat):.6f}")
     Trainer().step(net, X, Y, learning_step=eta)  # backprop, then params -= (η/m) ∂C/∂params
-    lesson.compute(f"W^1 → W^1 - (η/m) ∂C/∂W^1  (Trainer.step, η = {eta}): the change of W^1",
-                   net.weights[0] - start.weights[0])
-    lesson.check("Trainer.step moved every parameter by -(η/m) ∂C/∂p", np.allclose(net.params - before_params,
-                                                                                -eta / m * flat))
+    lesson.compute(
+        f"W^1 → W^1 - (η/m) ∂C/∂W^1  (Trainer.step, η = {eta}): the change of W^1", net.weights[0] - start.weights[0]
+    )
+    lesson.check(
+        "Trainer.step moved every parameter by -(η/m) ∂C/∂p", np.allclose(net.params - before_params, -eta / m * flat)
+    )
     after = net.cost_of(X, Y) / m
     lesson.compute("C / m after the step", f"{after:.6f}")
     lesson.check("a small step against the gradient lowers the cost", after < before)
@@ -52,11 +54,14 @@ def main(argv=None):
         Trainer().step(probe, X, Y, learning_step=small)
         predicted = -(small / m) * float(flat @ flat) / m
         measured = probe.cost_of(X, Y) / m - before
-        lesson.compute(f"η = {small}: ΔC / m predicted = -(η/m) ‖∇C‖² / m",
-                       f"{predicted:.3e}   measured: {measured:.3e}")
+        lesson.compute(
+            f"η = {small}: ΔC / m predicted = -(η/m) ‖∇C‖² / m", f"{predicted:.3e}   measured: {measured:.3e}"
+        )
         if small == 0.005:
-            lesson.check("for a small η the first-order prediction is within 1% of the measured drop",
-                         abs(measured - predicted) < 0.01 * abs(predicted))
+            lesson.check(
+                "for a small η the first-order prediction is within 1% of the measured drop",
+                abs(measured - predicted) < 0.01 * abs(predicted),
+            )
 
     lesson.stage("The algorithm with a mini-batch")
     print("Training repeats, for a batch of m samples picked at random:")
@@ -78,8 +83,10 @@ def main(argv=None):
     old_b2 = net.biases[1].copy()
     Trainer().step(net, Xm, Ym, learning_step=eta)
     lesson.compute("b^2 → b^2 - (η/m) Σ_x δ^2_x  (m = 10): the change of b^2", net.biases[1] - old_b2)
-    lesson.check("the mini-batch step is -(η/m) times the batch's summed gradient",
-                 np.allclose(net.biases[1] - old_b2, -eta / 10 * nabla_b[1]))
+    lesson.check(
+        "the mini-batch step is -(η/m) times the batch's summed gradient",
+        np.allclose(net.biases[1] - old_b2, -eta / 10 * nabla_b[1]),
+    )
 
     lesson.stage("Mini-batches with improvement-based early stopping")
     print("Each batch: 10 random samples, batch_iterations steps on them; then the cost on the")
@@ -88,13 +95,24 @@ def main(argv=None):
     runs = {}
     for min_improvement in (0.0, 0.01):
         net = NeuralNetwork([2, 16, 2], ["tanh", "softmax"], "cross_entropy", seed=0)
-        h = Trainer().train(net, (X, labels), 1.0, 5, 10, min_improvement_per_batch=min_improvement,
-                            max_batches_without_improvement=30, cost_estimator_batch_size=200, seed=0,
-                            progress=False)
+        h = Trainer().train(
+            net,
+            (X, labels),
+            1.0,
+            5,
+            10,
+            min_improvement_per_batch=min_improvement,
+            max_batches_without_improvement=30,
+            cost_estimator_batch_size=200,
+            seed=0,
+            progress=False,
+        )
         runs[min_improvement] = h
         acc = net.evaluate(*data(1000, 1))
-        print(f"min_improvement_per_batch = {min_improvement}: {h.batches} batches, {h.stop_reason}, "
-              f"final cost {h.costs[-1]:.4f}, test accuracy {acc:.1%}")
+        print(
+            f"min_improvement_per_batch = {min_improvement}: {h.batches} batches, {h.stop_reason}, "
+            f"final cost {h.costs[-1]:.4f}, test accuracy {acc:.1%}"
+        )
     lesson.check("the network learned the circle", runs[0.0].costs[-1] < runs[0.0].costs[0] / 2)
     print("\nmin_improvement_per_batch = 0.01 counts a batch as an improvement only if it lowers the best")
     print("cost by at least 1%: small gains no longer reset the countdown, so training stops sooner.")

@@ -23,17 +23,27 @@ def main(argv=None):
     lesson.stage("Training data and training")
     samples = [TrainingDataSample(p, np.array([team(p)])) for p in rng.random((500, 2))]
     net = NeuralNetwork([2, 1], seed=0)
-    h = Trainer().train(net, samples, learning_step=1, batch_iterations=10, batch_size=10,
-                        min_improvement_per_batch=0.00001, max_batches_without_improvement=15, seed=0,
-                        progress=False)
+    h = Trainer().train(
+        net,
+        samples,
+        learning_step=1,
+        batch_iterations=10,
+        batch_size=10,
+        min_improvement_per_batch=0.00001,
+        max_batches_without_improvement=15,
+        seed=0,
+        progress=False,
+    )
     print(f"500 points, {h.batches} batches, {h.stop_reason}; cost per sample {h.costs[0]:.4f} -> {h.min_cost:.4f}")
 
     lesson.stage("What it learned")
     (w0, w1), b = net.weights[0][0], net.biases[0][0]
     print(f"W = [{w0:.3f}, {w1:.3f}], b = {b:.3f}")
     print(f"decision line: {w0:.3f} x + {w1:.3f} y + {b:.3f} = 0, i.e. y = {-w0 / w1:.3f} x + {-b / w1:.3f}")
-    lesson.check("the line is close to y = x (slope within 10% of 1, offset under 0.1)",
-                 abs(-w0 / w1 - 1) < 0.1 and abs(b / w1) < 0.1)
+    lesson.check(
+        "the line is close to y = x (slope within 10% of 1, offset under 0.1)",
+        abs(-w0 / w1 - 1) < 0.1 and abs(b / w1) < 0.1,
+    )
     test = rng.random((2000, 2))
     rate = net.evaluate(test, [team(p) for p in test])
     print(f"success rate on 2,000 new points: {rate:.1%}")

@@ -35,8 +35,10 @@ def run(lesson):
         print(f.read())
     back = NeuralNetwork.load(path)
     lesson.check("the loaded network has the very same parameters", back.params.tobytes() == net.params.tobytes())
-    lesson.check("and the same activations and cost",
-                 back.activation_names == ["tanh", "softmax"] and back.cost.name == "cross_entropy")
+    lesson.check(
+        "and the same activations and cost",
+        back.activation_names == ["tanh", "softmax"] and back.cost.name == "cross_entropy",
+    )
 
     lesson.stage("Exact for any float64")
     big = NeuralNetwork([30, 20, 10], seed=3)
@@ -55,10 +57,14 @@ def run(lesson):
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.2))
     ax.semilogy(digits, worst, "o-", label="fixed number of digits")
-    ax.annotate("repr, as tinynet writes: error 0", (16, worst[-1]), xytext=(8.5, worst[-1] * 1e-2),
-                arrowprops=dict(arrowstyle="->"), fontsize=8)
-    ax.set(xlabel="significant digits written", ylabel="largest |loaded - saved|",
-           title="Round trip through text")
+    ax.annotate(
+        "repr, as tinynet writes: error 0",
+        (16, worst[-1]),
+        xytext=(8.5, worst[-1] * 1e-2),
+        arrowprops=dict(arrowstyle="->"),
+        fontsize=8,
+    )
+    ax.set(xlabel="significant digits written", ylabel="largest |loaded - saved|", title="Round trip through text")
     ax.legend(fontsize=8)
     lesson.figure(fig, "round_trip")
 
@@ -74,8 +80,10 @@ def run(lesson):
     print(f"read as {old!r}")
     print(f"W^1 =\n{old.weights[0]}")
     lesson.check("the flattened weights fill W row by row", old.weights[0][1].tolist() == [1.0, 1.0])
-    lesson.check("every layer is sigmoid with the quadratic cost",
-                 old.activation_names == ["sigmoid", "sigmoid"] and old.cost.name == "quadratic")
+    lesson.check(
+        "every layer is sigmoid with the quadratic cost",
+        old.activation_names == ["sigmoid", "sigmoid"] and old.cost.name == "quadratic",
+    )
 
     lesson.stage("Damaged files are reported, never evaluated")
     with open(original, "a") as f:

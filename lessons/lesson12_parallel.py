@@ -37,8 +37,9 @@ def main(argv=None):
     results = {}
     for name, trainer in (("Trainer", Trainer()), ("PoolTrainer(2)", PoolTrainer(2))):
         n = NeuralNetwork([784, 30, 10], ["sigmoid", "softmax"], "cross_entropy", seed=0)
-        trainer.train(n, (X, labels), 0.5, 2, 60, max_batches=10, max_batches_without_improvement=100,
-                      seed=1, progress=False)
+        trainer.train(
+            n, (X, labels), 0.5, 2, 60, max_batches=10, max_batches_without_improvement=100, seed=1, progress=False
+        )
         results[name] = n.params
     diff = np.abs(results["Trainer"] - results["PoolTrainer(2)"]).max()
     print(f"largest difference after 10 batches: {diff:.1e}")
@@ -53,7 +54,8 @@ def main(argv=None):
     shared = 8 * m + workers * 200
     print(f"[784, 400, 200, 10] has P = {P:,} parameters; a batch of {m} samples, {workers} workers:")
     print(f"  pickling design, per batch: the data ({8 * m * (sizes[0] + sizes[-1]) / 1e6:.1f} MB), the parameters to")
-    print(f"  each worker and a gradient back from each ({workers * 2 * 8 * P / 1e6:.1f} MB): {pickled / 1e6:.1f} MB in all")
+    moved = workers * 2 * 8 * P / 1e6
+    print(f"  each worker and a gradient back from each ({moved:.1f} MB): {pickled / 1e6:.1f} MB in all")
     print(f"  shared memory, per batch: the indices and a few messages, about {shared / 1e3:.0f} kB")
     lesson.check("shared memory moves over 1000x less per batch", pickled > 1000 * shared)
 
@@ -61,9 +63,11 @@ def main(argv=None):
     times = {}
     net = NeuralNetwork(sizes, ["sigmoid", "sigmoid", "softmax"], "cross_entropy", seed=0)
     Xb, Yb = rng.random((8000, 784)), np.eye(10)[rng.integers(0, 10, 8000)]
-    for name, make in (("1 process", lambda: LocalBatches(net, Xb, Yb, m)),  # its BLAS may use every core
-                       ("pool, 1 worker", lambda: SharedMemoryBatches(net, Xb, Yb, 1)),
-                       ("pool, 2 workers", lambda: SharedMemoryBatches(net, Xb, Yb, 2))):
+    for name, make in (
+        ("1 process", lambda: LocalBatches(net, Xb, Yb, m)),  # its BLAS may use every core
+        ("pool, 1 worker", lambda: SharedMemoryBatches(net, Xb, Yb, 1)),
+        ("pool, 2 workers", lambda: SharedMemoryBatches(net, Xb, Yb, 2)),
+    ):
         batches = make()
         start = time.perf_counter()
         for k in range(8):

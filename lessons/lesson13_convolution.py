@@ -34,15 +34,20 @@ def main(argv=None):
 
     lesson.stage("Forward: the kernel sliding over a digit")
     i, j = 10, 12
-    window = a0[0, 0, i:i + 5, j:j + 5]
+    window = a0[0, 0, i : i + 5, j : j + 5]
     print(f"the 5x5 window at ({i}, {j}):\n{window}\nkernel 0:\n{K[0, 0]}")
-    print(f"z^1[0, {i}, {j}] = Σ K·window + b = {np.sum(K[0, 0] * window) + b[0]:.5f}; "
-          f"the layer computed {z1[0, 0, i, j]:.5f}")
-    lesson.check("z^1 is the kernel's weighted sum over each window",
-                 np.isclose(z1[0, 0, i, j], np.sum(K[0, 0] * window) + b[0]))
+    print(
+        f"z^1[0, {i}, {j}] = Σ K·window + b = {np.sum(K[0, 0] * window) + b[0]:.5f}; "
+        f"the layer computed {z1[0, 0, i, j]:.5f}"
+    )
+    lesson.check(
+        "z^1 is the kernel's weighted sum over each window", np.isclose(z1[0, 0, i, j], np.sum(K[0, 0] * window) + b[0])
+    )
     cols = im2col(a0, 5, np)  # every 5x5 window of the digit as a column
-    print(f"im2col: the {cols.shape[1]} windows as columns of 25 numbers, so z^1 = K cols + b is one product "
-          f"({K.shape[0]}x25 times 25x{cols.shape[1]})")
+    print(
+        f"im2col: the {cols.shape[1]} windows as columns of 25 numbers, so z^1 = K cols + b is one product "
+        f"({K.shape[0]}x25 times 25x{cols.shape[1]})"
+    )
     lesson.check("K cols + b gives z^1", np.allclose((K.reshape(8, 25) @ cols + b[:, None]).reshape(8, 24, 24), z1[0]))
     lesson.check("a^1 = relu(z^1)", np.array_equal(a1, np.maximum(z1, 0)))
     print(f"28x28 image -> {z1.shape[1]} feature maps of {z1.shape[2]}x{z1.shape[3]} (valid padding: 28 - 5 + 1)")
@@ -58,10 +63,14 @@ def main(argv=None):
     block = (0, f, slice(2 * p, 2 * p + 2), slice(2 * q, 2 * q + 2))
     print(f"layer 2 (maxpool2d 2): {a1.shape[2]}x{a1.shape[3]} -> {z2.shape[2]}x{z2.shape[3]}")
     print(f"block ({p}, {q}) of map {f}:\n{a1[block]}\n-> z^2 = {z2[0, f, p, q]:.4f}; its mask:\n{mask[block]}")
-    lesson.check("each pooled value is its block's maximum",
-                 np.array_equal(z2[0], a1[0].reshape(8, 12, 2, 12, 2).max(axis=(2, 4))))
-    lesson.check("the mask has exactly one 1 per window, at the maximum",
-                 np.array_equal(per_block(mask), np.ones((8, 12, 12))) and np.array_equal(per_block(a1 * mask), z2[0]))
+    lesson.check(
+        "each pooled value is its block's maximum",
+        np.array_equal(z2[0], a1[0].reshape(8, 12, 2, 12, 2).max(axis=(2, 4))),
+    )
+    lesson.check(
+        "the mask has exactly one 1 per window, at the maximum",
+        np.array_equal(per_block(mask), np.ones((8, 12, 12))) and np.array_equal(per_block(a1 * mask), z2[0]),
+    )
 
     lesson.stage("The error through the pool")
     delta2 = t[2].delta  # ∂C/∂z^2, which the dense layer above sent back (through Flatten)
@@ -89,16 +98,25 @@ def main(argv=None):
     e = np.zeros_like(x)
     e[0, r * 28 + c] = 1e-6
     numeric = (net.cost_of(x + e, y) - net.cost_of(x - e, y)) / 2e-6
-    print(f"pixel ({r}, {c}) lies in up to 25 windows: ∂C/∂a^0 sums their errors, {g0[0, 0, r, c]:.8f}; "
-          f"central differences {numeric:.8f}")
-    lesson.check("∂C/∂a^0 = col2im(Kᵀ delta) equals the numerical gradient",
-                 np.isclose(g0[0, 0, r, c], numeric, rtol=1e-5, atol=1e-10))
-    small = ConvNet([Conv2D(2, 3, "tanh"), MaxPool2D(2), Conv2D(3, 2, "sigmoid"), Flatten(), Dense(3, "softmax")],
-                    input_shape=(2, 9, 9), seed=1)
+    print(
+        f"pixel ({r}, {c}) lies in up to 25 windows: ∂C/∂a^0 sums their errors, {g0[0, 0, r, c]:.8f}; "
+        f"central differences {numeric:.8f}"
+    )
+    lesson.check(
+        "∂C/∂a^0 = col2im(Kᵀ delta) equals the numerical gradient",
+        np.isclose(g0[0, 0, r, c], numeric, rtol=1e-5, atol=1e-10),
+    )
+    small = ConvNet(
+        [Conv2D(2, 3, "tanh"), MaxPool2D(2), Conv2D(3, 2, "sigmoid"), Flatten(), Dense(3, "softmax")],
+        input_shape=(2, 9, 9),
+        seed=1,
+    )
     rng = np.random.default_rng(0)
     result = gradcheck(small, rng.normal(size=(4, 162)), np.eye(3)[[0, 1, 2, 0]])
-    print(f"gradient check of a small CNN (2 channels, a cut edge, a convolution after the pool): "
-          f"max relative error {result.max_error:.1e}")
+    print(
+        f"gradient check of a small CNN (2 channels, a cut edge, a convolution after the pool): "
+        f"max relative error {result.max_error:.1e}"
+    )
     lesson.check("backprop through convolution and pooling is right (relative error < 1e-7)", result.max_error < 1e-7)
 
     fig, axes = plt.subplots(4, 9, figsize=(13, 6.2))
@@ -108,9 +126,14 @@ def main(argv=None):
     axes[0, 0].set_title("input", fontsize=8)
     for k in range(8):
         lim = np.abs(g1[0, k]).max() or 1
-        for row, (image, cmap, title) in enumerate([(K[k, 0], "bwr", f"kernel {k}"), (a1[0, k], "viridis", "a^1 24x24"),
-                                                    (z2[0, k], "viridis", "pooled 12x12"),
-                                                    (g1[0, k], "bwr", "∂C/∂a^1")]):
+        for row, (image, cmap, title) in enumerate(
+            [
+                (K[k, 0], "bwr", f"kernel {k}"),
+                (a1[0, k], "viridis", "a^1 24x24"),
+                (z2[0, k], "viridis", "pooled 12x12"),
+                (g1[0, k], "bwr", "∂C/∂a^1"),
+            ]
+        ):
             axes[row, k + 1].imshow(image, cmap=cmap, **({"vmin": -lim, "vmax": lim} if row == 3 else {}))
             axes[row, k + 1].set_title(title, fontsize=8)
     fig.suptitle("Untrained kernels, their maps, the pooled maps and the error the pool sends back (on its mask)")
@@ -120,8 +143,10 @@ def main(argv=None):
     test = load_mnist("test")
     trained, history = fit(X, labels, seed=0, max_batches=200, cost_estimator_batch_size=200)
     accuracy = trained.evaluate(*test)
-    print(f"{history.batches} batches in {history.wall_time:.1f} s: test accuracy {accuracy:.2%} "
-          f"(the full run, 'tinynet cnn train', goes further)")
+    print(
+        f"{history.batches} batches in {history.wall_time:.1f} s: test accuracy {accuracy:.2%} "
+        f"(the full run, 'tinynet cnn train', goes further)"
+    )
     lesson.check("200 batches already read over 90% of the test digits", accuracy > 0.9)
     Kt = trained.layer_blocks[0][0]
     fig, axes = plt.subplots(1, 8, figsize=(11, 1.8))

@@ -37,8 +37,10 @@ def main(argv=None):
     trace = net.trace(Y0, [[1.0, 0.0]])
     for layer in trace.layers:
         print(f"layer {layer.l} ({layer.name}): z = {layer.z[0]}, a = {layer.a[0]}, delta = {layer.delta[0]}")
-    lesson.check("trace's layer 1 is that step: z = K_0 Y_0 + b_0, a = Y_1",
-                 np.allclose(trace[1].z, Y0 @ K.T + b) and np.allclose(trace[1].a, by_hand))
+    lesson.check(
+        "trace's layer 1 is that step: z = K_0 Y_0 + b_0, a = Y_1",
+        np.allclose(trace[1].z, Y0 @ K.T + b) and np.allclose(trace[1].a, by_hand),
+    )
 
     lesson.stage("Smaller steps follow the ODE more closely")
     # The same K and b at every layer: one ODE dY/dt = tanh(K Y + b), integrated to T = 2.
@@ -56,8 +58,17 @@ def main(argv=None):
     X, labels = ellipses(1200, seed=0)
     (Xt, yt), (Xv, yv) = train_validation_split(X, labels, 0.2, seed=0)
     net = ResNet(2, 2, width=4, layers=8, h=0.5, gamma=0.01, seed=0)
-    history = Trainer().train(net, (Xt, yt), learning_step=0.2, batch_iterations=5, batch_size=50,
-                              max_batches_without_improvement=300, seed=0, max_batches=4000, progress=False)
+    history = Trainer().train(
+        net,
+        (Xt, yt),
+        learning_step=0.2,
+        batch_iterations=5,
+        batch_size=50,
+        max_batches_without_improvement=300,
+        seed=0,
+        max_batches=4000,
+        progress=False,
+    )
     accuracy = net.evaluate(Xv, yv)
     print(f"{history.batches} batches, validation accuracy {accuracy:.2%}")
     lesson.check("the ResNet learns the ellipses (at least 98%)", accuracy >= 0.98)
@@ -78,8 +89,13 @@ def main(argv=None):
 
     grid = np.stack(np.meshgrid(np.linspace(-2.2, 2.2, 150), np.linspace(-1, 1, 80)), -1).reshape(-1, 2)
     fig, ax = plt.subplots(figsize=(5, 2.6))
-    ax.contourf(grid[:, 0].reshape(80, 150), grid[:, 1].reshape(80, 150), net.predict(grid).reshape(80, 150),
-                cmap="coolwarm", alpha=0.3)
+    ax.contourf(
+        grid[:, 0].reshape(80, 150),
+        grid[:, 1].reshape(80, 150),
+        net.predict(grid).reshape(80, 150),
+        cmap="coolwarm",
+        alpha=0.3,
+    )
     ax.scatter(Xv[:, 0], Xv[:, 1], c=yv, cmap="coolwarm", s=6)
     ax.set(title="decision boundary")
     lesson.figure(fig, "decision_boundary")

@@ -63,8 +63,12 @@ def main(argv=None):
             net.K[...] += shift * np.eye(n)
             curves[kind].append(perturbation_growth(net, x))
     for kind, values in curves.items():
-        print(f"{kind:<14} forward: " + "  ".join(f"{f:7.2f}" for f, _ in values)
-              + "   backward: " + "  ".join(f"{b:7.2f}" for _, b in values))
+        print(
+            f"{kind:<14} forward: "
+            + "  ".join(f"{f:7.2f}" for f, _ in values)
+            + "   backward: "
+            + "  ".join(f"{b:7.2f}" for _, b in values)
+        )
     results = stability_demo(layers=64)
     print("stability_demo(layers=64), the same weights on the inputs it draws itself (forward, backward):")
     for kind, (f, b) in results.items():

@@ -29,7 +29,7 @@ def main(argv=None):
     Y0 = np.array([[1.0, 0.5]])
     states = net.trajectory(Y0)
     K, b, h = net.K[0], net.b[0], net.h
-    Y1 = 2 * Y0 - Y0 - h ** 2 * np.tanh(Y0 @ K.T + b) @ K
+    Y1 = 2 * Y0 - Y0 - h**2 * np.tanh(Y0 @ K.T + b) @ K
     print(f"Y_0 = Y_(-1) = {Y0[0]}")
     print(f"Y_1 = 2Y_0 - Y_(-1) - h² K_0ᵀ tanh(K_0 Y_0 + b_0) = {Y1[0]}  (tinynet: {states[1][0][0]})")
     lesson.check("the network's first layer is the leapfrog step", np.allclose(states[1][0], Y1))
@@ -41,7 +41,7 @@ def main(argv=None):
     Y_next, Y = states[-1][0], states[-2][0]  # Y_N and Y_(N-1)
     for j in reversed(range(net.N - 1)):  # Y_(j) = 2Y_(j+1) - Y_(j+2) - h² K_(j+1)ᵀ σ(K_(j+1) Y_(j+1) + b_(j+1))
         K = net.K[j + 1]
-        Y, Y_next = 2 * Y - Y_next - net.h ** 2 * np.tanh(Y @ K.T + net.b[j + 1]) @ K, Y
+        Y, Y_next = 2 * Y - Y_next - net.h**2 * np.tanh(Y @ K.T + net.b[j + 1]) @ K, Y
     error = np.abs(Y - states[0][0]).max()
     print(f"from Y_32 and Y_31 back to Y_0 through 31 layers: largest error {error:.1e}")
     lesson.check("the inputs come back from the last two states (error < 1e-9)", error < 1e-9)
@@ -55,8 +55,10 @@ def main(argv=None):
         net.K[...] = K
         paths = net.trajectory(0.5 * np.ones((1, 2)))
         norms[cls.__name__] = [float(np.linalg.norm(s[0])) for s in paths]
-        print(f"{cls.__name__:<9} ‖Y_j‖ at j = 0, 16, 32, 48, 64: "
-              + "  ".join(f"{norms[cls.__name__][j]:.3f}" for j in range(0, depth + 1, 16)))
+        print(
+            f"{cls.__name__:<9} ‖Y_j‖ at j = 0, 16, 32, 48, 64: "
+            + "  ".join(f"{norms[cls.__name__][j]:.3f}" for j in range(0, depth + 1, 16))
+        )
     lesson.check("the ResNet's features grow", norms["ResNet"][-1] > 3 * norms["ResNet"][0])
     lesson.check("the leapfrog features stay bounded", max(norms["Leapfrog"]) < 3 * norms["Leapfrog"][0])
 

@@ -36,8 +36,10 @@ def main(argv=None):
     for p, ((j0, j1), B) in enumerate(zip(net.layer_groups(2), blocks)):
         extra = " and the classifier W, μ" if p == 1 else ""
         print(f"block {p}: layers {j0 + 1} to {j1} (K_{j0}..K_{j1 - 1}){extra}: {B.size} parameters")
-    lesson.check("the blocks share out every parameter once",
-                 sorted(np.concatenate(blocks).tolist()) == list(range(net.params.size)))
+    lesson.check(
+        "the blocks share out every parameter once",
+        sorted(np.concatenate(blocks).tolist()) == list(range(net.params.size)),
+    )
 
     lesson.stage("One iteration, process by process")
     ws = net.workspace(50)
@@ -54,11 +56,12 @@ def main(argv=None):
         costs.append(net.cost_of(ws.x, ws.y) / 50)
         q = 1 - p
         moved = net.params[blocks[q]] - theta0[blocks[q]]
-        print(f"process {p}: block {p} free, block {q} moved by λ_{q} = {lam[q]:.4f} along d_{q}; "
-              f"cost {costs[-1]:.4f}")
+        print(f"process {p}: block {p} free, block {q} moved by λ_{q} = {lam[q]:.4f} along d_{q}; cost {costs[-1]:.4f}")
         d = moved / np.linalg.norm(moved)
-        lesson.check(f"process {p} moved block {q} only along its direction",
-                     np.allclose(np.abs(d @ _direction(theta0, net, ws, blocks[q])), 1))
+        lesson.check(
+            f"process {p} moved block {q} only along its direction",
+            np.allclose(np.abs(d @ _direction(theta0, net, ws, blocks[q])), 1),
+        )
     net.params[...] = theta0
     net.params[blocks[0]], net.params[blocks[1]] = candidates[0][blocks[0]], candidates[1][blocks[1]]
     combined = net.cost_of(ws.x, ws.y) / 50
@@ -73,24 +76,44 @@ def main(argv=None):
     for name, trainer in (("backprop", Trainer()), ("PVD", PVDTrainer(2, workers=0))):
         net = ResNet(2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
         started = time.perf_counter()
-        history = trainer.train(net, (Xt, yt), learning_step=ExponentialDecay(0.2, 0.01, 3000), batch_iterations=5,
-                                batch_size=50, max_batches_without_improvement=300, seed=0, max_batches=3000,
-                                progress=False)
+        history = trainer.train(
+            net,
+            (Xt, yt),
+            learning_step=ExponentialDecay(0.2, 0.01, 3000),
+            batch_iterations=5,
+            batch_size=50,
+            max_batches_without_improvement=300,
+            seed=0,
+            max_batches=3000,
+            progress=False,
+        )
         runs[name] = (net, history)
-        print(f"{name:<9} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
-              f"validation {net.evaluate(Xv, yv):.2%}")
+        print(
+            f"{name:<9} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
+            f"validation {net.evaluate(Xv, yv):.2%}"
+        )
     pvd, history = runs["PVD"]
     wins = np.bincount(history.chosen, minlength=3)
-    print(f"the synchronisation chose candidate 0 {wins[0]} times, candidate 1 {wins[1]} times\n"
-          f"and the combination of their own blocks {wins[2]} times")
+    print(
+        f"the synchronisation chose candidate 0 {wins[0]} times, candidate 1 {wins[1]} times\n"
+        f"and the combination of their own blocks {wins[2]} times"
+    )
     lesson.check("PVD reaches 98% on the ellipses", pvd.evaluate(Xv, yv) >= 0.98)
     same = []
     for workers in (0, 2):  # 100 batches in this process, then in two worker processes
         net = ResNet(2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
         started = time.perf_counter()
-        PVDTrainer(2, workers=workers).train(net, (Xt, yt), learning_step=0.2, batch_iterations=5, batch_size=50,
-                                             max_batches_without_improvement=100, seed=0, max_batches=100,
-                                             progress=False)
+        PVDTrainer(2, workers=workers).train(
+            net,
+            (Xt, yt),
+            learning_step=0.2,
+            batch_iterations=5,
+            batch_size=50,
+            max_batches_without_improvement=100,
+            seed=0,
+            max_batches=100,
+            progress=False,
+        )
         print(f"100 batches with workers={workers}: {time.perf_counter() - started:.2f} s")
         same.append(net.params)
     lesson.check("two processes give the one-process numbers", np.allclose(same[0], same[1], rtol=0, atol=1e-10))

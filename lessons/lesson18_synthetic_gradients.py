@@ -35,8 +35,9 @@ def main(argv=None):
     net = ResNet(**SETTINGS, seed=0)
     first, last = Stage(net, 0, 2, 0.3), Stage(net, 1, 2, 0.3)
     # layers counted from 1: layer j+1 makes Y_(j+1) from Y_j, so stage 0 hands on Y_8, the output of layer 8
-    print(f"stage 0: layers {first.j0 + 1} to {first.j1}; "
-          f"stage 1: layers {last.j0 + 1} to {last.j1} and the classifier")
+    print(
+        f"stage 0: layers {first.j0 + 1} to {first.j1}; stage 1: layers {last.j0 + 1} to {last.j1} and the classifier"
+    )
     h = first.forward(0, x=x)
     print(f"h (the state between them) for the first 3 samples:\n{h[:3]}")
     print(f"the module's prediction at the start: {first.sg(h, y)[0]} (it starts at zero)")
@@ -47,15 +48,19 @@ def main(argv=None):
     true = last.backward(None, y, eta_over_m=0.0)  # a step of size 0: look, do not update
     reference = net.copy()
     print(f"∂C/∂h from stage 1, first sample: {true[0]}")
-    lesson.check("it is the gradient of the whole network's cost at Y_8, the output of layer 8",
-                 np.allclose(true, _gradient_at(reference, x, y, 8), atol=1e-12))
+    lesson.check(
+        "it is the gradient of the whole network's cost at Y_8, the output of layer 8",
+        np.allclose(true, _gradient_at(reference, x, y, 8), atol=1e-12),
+    )
     cosines = []
     for step in range(200):
         first.sent[step] = h
         first.learn(step, true, y)
         cosines.append(_cosine(first.sg(h, y), true))
-    print(f"after 1 step the prediction points {cosines[0]:.3f} along the true one (cosine); "
-          f"after 200 steps {cosines[-1]:.3f}")
+    print(
+        f"after 1 step the prediction points {cosines[0]:.3f} along the true one (cosine); "
+        f"after 200 steps {cosines[-1]:.3f}"
+    )
     lesson.check("the prediction turns towards the true gradient", cosines[-1] > 0.9 and cosines[-1] > cosines[0])
 
     lesson.stage("Training: backprop against synthetic gradients")
@@ -63,24 +68,44 @@ def main(argv=None):
     for name, trainer in (("backprop", Trainer()), ("synthetic", SyntheticGradientTrainer(2, workers=0))):
         net = ResNet(**SETTINGS, seed=0)
         started = time.perf_counter()
-        history = trainer.train(net, (Xt, yt), learning_step=0.1, batch_iterations=5, batch_size=50,
-                                max_batches_without_improvement=300, seed=0, max_batches=4000, progress=False)
+        history = trainer.train(
+            net,
+            (Xt, yt),
+            learning_step=0.1,
+            batch_iterations=5,
+            batch_size=50,
+            max_batches_without_improvement=300,
+            seed=0,
+            max_batches=4000,
+            progress=False,
+        )
         runs[name] = (net, history)
-        print(f"{name:<10} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
-              f"validation {net.evaluate(Xv, yv):.2%}")
+        print(
+            f"{name:<10} {history.batches:>5} batches  {time.perf_counter() - started:5.1f} s  "
+            f"validation {net.evaluate(Xv, yv):.2%}"
+        )
     net, history = runs["synthetic"]
     lesson.check("synthetic gradients reach 98% on the ellipses", net.evaluate(Xv, yv) >= 0.98)
     same = []
     for workers in (0, None):  # 100 batches in this process, then one process per stage
         net = ResNet(**SETTINGS, seed=0)
         started = time.perf_counter()
-        SyntheticGradientTrainer(2, workers=workers).train(net, (Xt, yt), learning_step=0.1, batch_iterations=5,
-                                                           batch_size=50, max_batches_without_improvement=100,
-                                                           seed=0, max_batches=100, progress=False)
+        SyntheticGradientTrainer(2, workers=workers).train(
+            net,
+            (Xt, yt),
+            learning_step=0.1,
+            batch_iterations=5,
+            batch_size=50,
+            max_batches_without_improvement=100,
+            seed=0,
+            max_batches=100,
+            progress=False,
+        )
         print(f"100 batches with workers={workers}: {time.perf_counter() - started:.2f} s")
         same.append(net.params)
-    lesson.check("one process per stage gives the one-process numbers",
-                 np.allclose(same[0], same[1], rtol=0, atol=1e-10))
+    lesson.check(
+        "one process per stage gives the one-process numbers", np.allclose(same[0], same[1], rtol=0, atol=1e-10)
+    )
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3))
     for name in ("backprop", "synthetic"):

@@ -33,30 +33,46 @@ def model(tmp_path):
 @pytest.mark.parametrize("command", [["digits", "test"], ["cnn", "test"]])
 def test_a_model_that_is_a_folder(capsys, tmp_path, command):
     (tmp_path / "models").mkdir()
-    assert fails(capsys, *command, "--model", "models") == \
-        "tinynet: --model: expected a file to read, but models is a folder"
+    assert (
+        fails(capsys, *command, "--model", "models")
+        == "tinynet: --model: expected a file to read, but models is a folder"
+    )
 
 
-@pytest.mark.parametrize("command,option", [(["digits", "train"], "--model"), (["digits", "train"], "--report"),
-                                            (["cnn", "train"], "--model"), (["simple-example"], "--output")])
+@pytest.mark.parametrize(
+    "command,option",
+    [
+        (["digits", "train"], "--model"),
+        (["digits", "train"], "--report"),
+        (["cnn", "train"], "--model"),
+        (["simple-example"], "--output"),
+    ],
+)
 def test_a_folder_to_write_to_is_refused_before_training(capsys, tmp_path, command, option):
     (tmp_path / "out").mkdir()
-    assert fails(capsys, *command, option, "out") == \
-        f"tinynet: {option}: expected a file name to write to, but out is a folder"
+    assert (
+        fails(capsys, *command, option, "out")
+        == f"tinynet: {option}: expected a file name to write to, but out is a folder"
+    )
     assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_a_file_to_write_in_a_folder_that_does_not_exist(capsys):
-    assert fails(capsys, "digits", "train", "--model", "nowhere/m.txt") == \
-        "tinynet: --model: expected a file in an existing folder, but nowhere is not a folder"
+    assert (
+        fails(capsys, "digits", "train", "--model", "nowhere/m.txt")
+        == "tinynet: --model: expected a file in an existing folder, but nowhere is not a folder"
+    )
 
 
 def test_a_missing_model_file(capsys):
     assert fails(capsys, "digits", "test") == (
         "tinynet: --model: expected a file to read, but digits_recognizer_setup.txt does not exist "
-        "(tinynet digits train makes one)")
-    assert fails(capsys, "cnn", "test", "--model", "gone.txt") == \
-        "tinynet: --model: expected a file to read, but gone.txt does not exist"
+        "(tinynet digits train makes one)"
+    )
+    assert (
+        fails(capsys, "cnn", "test", "--model", "gone.txt")
+        == "tinynet: --model: expected a file to read, but gone.txt does not exist"
+    )
 
 
 @pytest.mark.parametrize("content", ["tinynet-model 1\nsizes 784 20 10\nnonsense\n", "3\n784\n20\n[1, 2\n", "\n"])
@@ -92,8 +108,10 @@ def test_a_worker_that_died_is_one_line_and_a_bug_keeps_its_traceback(capsys):
         raise WorkerError("worker 1 (process 12) died unexpectedly (exit code -9: killed by SIGKILL)")
 
     assert run(died, []) == 2
-    assert capsys.readouterr().err == \
-        "tinynet: worker 1 (process 12) died unexpectedly (exit code -9: killed by SIGKILL)\n"
+    assert (
+        capsys.readouterr().err
+        == "tinynet: worker 1 (process 12) died unexpectedly (exit code -9: killed by SIGKILL)\n"
+    )
     with pytest.raises(ZeroDivisionError):
         run(lambda argv: 1 / 0, [])
 
@@ -106,10 +124,13 @@ def test_ctrl_c_is_one_line_and_status_130(capsys):
     assert capsys.readouterr().err == "tinynet: interrupted\n"
 
 
-@pytest.mark.parametrize("command", [
-    [str(Path(sys.executable).parent / "tinynet"), "digits", "test", "--model", "."],
-    [sys.executable, "-m", "tinynet.examples.digits_recognizer", "test", "--model", "."],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(Path(sys.executable).parent / "tinynet"), "digits", "test", "--model", "."],
+        [sys.executable, "-m", "tinynet.examples.digits_recognizer", "test", "--model", "."],
+    ],
+)
 def test_the_installed_command_and_the_module_say_it_in_one_line(tmp_path, command):
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=60, env=dict(os.environ))
     assert done.returncode == 2 and done.stdout == ""

@@ -21,14 +21,25 @@ def relative_error(net, x, y):
 
 
 CASES = [
-    ([Conv2D(3, 3, "tanh"), Flatten(), Dense(4, "softmax")], (2, 6, 6)),                 # several channels
+    ([Conv2D(3, 3, "tanh"), Flatten(), Dense(4, "softmax")], (2, 6, 6)),  # several channels
     ([Conv2D(2, 2, "sigmoid"), MaxPool2D(2), Flatten(), Dense(3, "softmax")], (1, 8, 8)),  # pool 2, a cut edge
-    ([Flatten(), Dense(5, "elu"), Dense(3, "softmax")], (1, 4, 4)),                      # flatten, dense
-    ([Conv2D(2, 3, "softplus"), Conv2D(3, 2, "tanh"), MaxPool2D(3), Flatten(), Dense(6, "lecun_tanh"),
-      Dense(3, "softmax")], (2, 10, 10)),                                                # pool 3, cut edge, 2 convs
-    ([Conv2D(3, 2, "relu"), MaxPool2D(2), Conv2D(2, 2, "relu"), MaxPool2D(2), Flatten(),
-      Dense(3, "softmax")], (1, 11, 11)),                                                # conv after pool, relu
-    ([Conv2D(2, 2, "relu"), MaxPool2D(1), Flatten(), Dense(3, "softmax")], (2, 5, 5)),   # a 1x1 pool
+    ([Flatten(), Dense(5, "elu"), Dense(3, "softmax")], (1, 4, 4)),  # flatten, dense
+    (
+        [
+            Conv2D(2, 3, "softplus"),
+            Conv2D(3, 2, "tanh"),
+            MaxPool2D(3),
+            Flatten(),
+            Dense(6, "lecun_tanh"),
+            Dense(3, "softmax"),
+        ],
+        (2, 10, 10),
+    ),  # pool 3, cut edge, 2 convs
+    (
+        [Conv2D(3, 2, "relu"), MaxPool2D(2), Conv2D(2, 2, "relu"), MaxPool2D(2), Flatten(), Dense(3, "softmax")],
+        (1, 11, 11),
+    ),  # conv after pool, relu
+    ([Conv2D(2, 2, "relu"), MaxPool2D(1), Flatten(), Dense(3, "softmax")], (2, 5, 5)),  # a 1x1 pool
 ]
 
 
@@ -113,7 +124,7 @@ def test_convolution_is_the_sum_over_each_window():
         for f in range(2):
             for i in range(3):
                 for j in range(4):
-                    assert z[s, f, i, j] == pytest.approx(np.sum(K[f] * a[s, :, i:i + 3, j:j + 3]) + b[f])
+                    assert z[s, f, i, j] == pytest.approx(np.sum(K[f] * a[s, :, i : i + 3, j : j + 3]) + b[f])
     assert np.array_equal(cols, im2col(a, 3, np))
 
 
@@ -133,7 +144,7 @@ def test_the_fused_convolution_gives_a_following_pool_its_candidates(s):
     assert cand.shape == (3, s * s, 2, 6 // s, 7 // s)
     for p in range(s):
         for q in range(s):
-            place = z[:, :, p:s * (6 // s):s, q:s * (7 // s):s].transpose(1, 0, 2, 3)
+            place = z[:, :, p : s * (6 // s) : s, q : s * (7 // s) : s].transpose(1, 0, 2, 3)
             np.testing.assert_allclose(cand[:, p * s + q], place, rtol=0, atol=1e-12)
 
 
@@ -182,8 +193,9 @@ def test_trace_shows_every_layer_of_a_convnet():
     K1, b1, W4, b4 = ws.grads
     assert np.array_equal(t[1].nabla_w, K1) and np.array_equal(t[1].nabla_b, b1) and np.array_equal(t[4].nabla_w, W4)
     assert np.array_equal(t[4].delta, t[4].a - y)  # softmax with cross-entropy: delta^L = a^L - y
-    assert np.array_equal(t[1].delta, t[2].delta.repeat(2, 2).repeat(2, 3) * (t[1].z > 0)
-                          * MaxPool2D(2).forward(t[1].a, (), np)[1])  # the pool's error, to the arg-max, times relu'
+    assert np.array_equal(
+        t[1].delta, t[2].delta.repeat(2, 2).repeat(2, 3) * (t[1].z > 0) * MaxPool2D(2).forward(t[1].a, (), np)[1]
+    )  # the pool's error, to the arg-max, times relu'
     assert t.C == pytest.approx(net.cost_of(x, y))
 
 
@@ -195,8 +207,18 @@ def one_epoch(trainer, kind=ConvNet):
     rng = np.random.default_rng(0)
     X, labels = rng.random((120, 64)), rng.integers(0, 4, 120)
     net = small_cnn(kind)
-    trainer.train(net, (X, labels), 0.2, 1, 20, max_batches=6, max_batches_without_improvement=100,
-                  cost_estimator_batch_size=40, seed=2, progress=False)
+    trainer.train(
+        net,
+        (X, labels),
+        0.2,
+        1,
+        20,
+        max_batches=6,
+        max_batches_without_improvement=100,
+        cost_estimator_batch_size=40,
+        seed=2,
+        progress=False,
+    )
     return net
 
 
@@ -220,8 +242,18 @@ def test_an_epoch_on_a_real_gpu_matches_the_cpu(dtype, tolerance):
     nets = []
     for trainer in (Trainer(), GPUTrainer()):
         nets.append(cnn(seed=4, dtype=dtype))
-        trainer.train(nets[-1], (X, labels), 0.1, 1, 50, max_batches=20, max_batches_without_improvement=100,
-                      cost_estimator_batch_size=200, seed=5, progress=False)
+        trainer.train(
+            nets[-1],
+            (X, labels),
+            0.1,
+            1,
+            50,
+            max_batches=20,
+            max_batches_without_improvement=100,
+            cost_estimator_batch_size=200,
+            seed=5,
+            progress=False,
+        )
     assert nets[1].params.dtype == dtype and not np.array_equal(nets[0].params, cnn(seed=4, dtype=dtype).params)
     np.testing.assert_allclose(nets[1].params, nets[0].params, rtol=0, atol=tolerance)
     x = X[:300]
@@ -233,8 +265,11 @@ def test_a_cnn_saves_and_loads_like_an_mlp(tmp_path):
     net.params[...] = np.random.default_rng(3).normal(size=net.params.size)
     net.save(tmp_path / "cnn.txt")
     text = (tmp_path / "cnn.txt").read_text().splitlines()
-    assert text[1:6] == ["convnet 1 8 8", "layer conv2d 3 3 relu", "layer maxpool2d 2", "layer flatten",
-                         "layer dense 4 softmax"] == net.header()
+    assert (
+        text[1:6]
+        == ["convnet 1 8 8", "layer conv2d 3 3 relu", "layer maxpool2d 2", "layer flatten", "layer dense 4 softmax"]
+        == net.header()
+    )
     back = NeuralNetwork.load(tmp_path / "cnn.txt")
     assert isinstance(back, ConvNet) and back.params.tobytes() == net.params.tobytes()
     x = np.random.default_rng(0).random((3, 64))
@@ -256,30 +291,41 @@ def test_from_header_builds_the_network_its_header_describes():
     assert back.param_count == net.param_count == 3 * 9 + 3 + 4 * 27 + 4
 
 
-@pytest.mark.parametrize("lines,line,words", [
-    (["convnet 1 8 8", "layer maxpool2d 0", "layer flatten", "layer dense 4 softmax"], 3, "size: .* found 0"),
-    (["convnet 1 8 8", "layer maxpool2d -2", "layer flatten", "layer dense 4 softmax"], 3, "size: .* found -2"),
-    (["convnet 1 8 8", "layer maxpool2d x", "layer flatten", "layer dense 4 softmax"], 3, "size: .* found 'x'"),
-    (["convnet 1 8 8", "layer maxpool2d 9", "layer flatten", "layer dense 4 softmax"], 3, "a 9x9 pool does not fit"),
-    (["convnet 1 8 8", "layer conv2d 3 9 relu", "layer flatten", "layer dense 4 softmax"], 3, "kernel does not fit"),
-    (["convnet 1 8 8", "layer conv2d 0 3 relu", "layer flatten", "layer dense 4 softmax"], 3, "filters"),
-    (["convnet 1 8 8", "layer conv2d 3 65 relu", "layer flatten", "layer dense 4 softmax"], 3, "kernel size"),
-    (["convnet 1 8 8", "layer conv2d 3 3 swish", "layer flatten", "layer dense 4 softmax"], 3, "activation"),
-    (["convnet 1 8 8", "layer pool 2", "layer flatten", "layer dense 4 softmax"], 3, "layer: expected one of"),
-    (["convnet 1 8 8", "layer conv2d 3 3 relu 4", "layer flatten", "layer dense 4 softmax"], 3, "expected filters"),
-    (["convnet 1 8 8", "layer dense 4 softmax"], 3, "put a Flatten"),
-    (["convnet 1 8 8", "layer flatten", "layer conv2d 2 2", "layer dense 4 softmax"], 4, "before Flatten"),
-    (["convnet 1 8 8", "layer flatten", "layer dense 10001 softmax"], 4, "units"),
-    (["convnet 1 8 8", "layer flatten", "dense 4 softmax"], 4, "expected 'layer'"),
-    (["convnet 1 8 8", "layer flatten", "layer dense 4 relu"], 4, "cross_entropy needs a softmax"),
-    (["convnet 1 8 8", "layer conv2d 3 3 relu"], 3, "the last layer must give a vector"),
-    (["convnet 0 8 8", "layer flatten", "layer dense 4 softmax"], 2, "channels"),
-    (["convnet 65 8 8", "layer flatten", "layer dense 4 softmax"], 2, "channels"),
-    (["convnet 1 8 4097", "layer flatten", "layer dense 4 softmax"], 2, "width"),
-    (["convnet 1 8", "layer flatten", "layer dense 4 softmax"], 2, "convnet C H W"),
-    (["convnet 1 8 8"], 2, "expected 'layer"),
-    (["convnet 64 4096 4096", "layer flatten", "layer dense 10000 softmax"], 2, "parameters"),
-])
+@pytest.mark.parametrize(
+    "lines,line,words",
+    [
+        (["convnet 1 8 8", "layer maxpool2d 0", "layer flatten", "layer dense 4 softmax"], 3, "size: .* found 0"),
+        (["convnet 1 8 8", "layer maxpool2d -2", "layer flatten", "layer dense 4 softmax"], 3, "size: .* found -2"),
+        (["convnet 1 8 8", "layer maxpool2d x", "layer flatten", "layer dense 4 softmax"], 3, "size: .* found 'x'"),
+        (
+            ["convnet 1 8 8", "layer maxpool2d 9", "layer flatten", "layer dense 4 softmax"],
+            3,
+            "a 9x9 pool does not fit",
+        ),
+        (
+            ["convnet 1 8 8", "layer conv2d 3 9 relu", "layer flatten", "layer dense 4 softmax"],
+            3,
+            "kernel does not fit",
+        ),
+        (["convnet 1 8 8", "layer conv2d 0 3 relu", "layer flatten", "layer dense 4 softmax"], 3, "filters"),
+        (["convnet 1 8 8", "layer conv2d 3 65 relu", "layer flatten", "layer dense 4 softmax"], 3, "kernel size"),
+        (["convnet 1 8 8", "layer conv2d 3 3 swish", "layer flatten", "layer dense 4 softmax"], 3, "activation"),
+        (["convnet 1 8 8", "layer pool 2", "layer flatten", "layer dense 4 softmax"], 3, "layer: expected one of"),
+        (["convnet 1 8 8", "layer conv2d 3 3 relu 4", "layer flatten", "layer dense 4 softmax"], 3, "expected filters"),
+        (["convnet 1 8 8", "layer dense 4 softmax"], 3, "put a Flatten"),
+        (["convnet 1 8 8", "layer flatten", "layer conv2d 2 2", "layer dense 4 softmax"], 4, "before Flatten"),
+        (["convnet 1 8 8", "layer flatten", "layer dense 10001 softmax"], 4, "units"),
+        (["convnet 1 8 8", "layer flatten", "dense 4 softmax"], 4, "expected 'layer'"),
+        (["convnet 1 8 8", "layer flatten", "layer dense 4 relu"], 4, "cross_entropy needs a softmax"),
+        (["convnet 1 8 8", "layer conv2d 3 3 relu"], 3, "the last layer must give a vector"),
+        (["convnet 0 8 8", "layer flatten", "layer dense 4 softmax"], 2, "channels"),
+        (["convnet 65 8 8", "layer flatten", "layer dense 4 softmax"], 2, "channels"),
+        (["convnet 1 8 4097", "layer flatten", "layer dense 4 softmax"], 2, "width"),
+        (["convnet 1 8", "layer flatten", "layer dense 4 softmax"], 2, "convnet C H W"),
+        (["convnet 1 8 8"], 2, "expected 'layer"),
+        (["convnet 64 4096 4096", "layer flatten", "layer dense 10000 softmax"], 2, "parameters"),
+    ],
+)
 def test_header_mistakes_are_header_errors_naming_the_line(lines, line, words):
     with pytest.raises(HeaderError, match=words) as e:
         ConvNet.from_header(header(*lines), "cross_entropy", "float64", budget=10**7)
@@ -291,22 +337,33 @@ def test_an_unknown_cost_is_a_header_error():
         ConvNet.from_header(header("convnet 1 4 4", "layer flatten", "layer dense 2 softmax"), "hinge", "float64", 100)
 
 
-@pytest.mark.parametrize("layers,shape,words", [
-    ([Conv2D(2, 3), Dense(3)], (1, 6, 6), "put a Flatten"),
-    ([Conv2D(2, 7), Flatten(), Dense(3)], (1, 6, 6), "a 7x7 kernel does not fit a 6x6 input"),
-    ([Conv2D(2, 3)], (1, 6, 6), "the last layer must give a vector"),
-    (["pool 2"], (1, 6, 6), "layer: expected one of conv2d, maxpool2d, flatten, dense, found 'pool'"),
-    ([Flatten(), Dense(3, "relu")], (1, 2, 2), "cross_entropy needs a softmax or sigmoid output layer"),
-    ([Flatten(), Dense(3, "softmax")], (1, 0, 2), "input_shape"),
-    ([], (1, 2, 2), "at least one layer"),
-])
+@pytest.mark.parametrize(
+    "layers,shape,words",
+    [
+        ([Conv2D(2, 3), Dense(3)], (1, 6, 6), "put a Flatten"),
+        ([Conv2D(2, 7), Flatten(), Dense(3)], (1, 6, 6), "a 7x7 kernel does not fit a 6x6 input"),
+        ([Conv2D(2, 3)], (1, 6, 6), "the last layer must give a vector"),
+        (["pool 2"], (1, 6, 6), "layer: expected one of conv2d, maxpool2d, flatten, dense, found 'pool'"),
+        ([Flatten(), Dense(3, "relu")], (1, 2, 2), "cross_entropy needs a softmax or sigmoid output layer"),
+        ([Flatten(), Dense(3, "softmax")], (1, 0, 2), "input_shape"),
+        ([], (1, 2, 2), "at least one layer"),
+    ],
+)
 def test_bad_layers(layers, shape, words):
     with pytest.raises(ValueError, match=words):
         ConvNet(layers, input_shape=shape)
 
 
-@pytest.mark.parametrize("make", [lambda: MaxPool2D(0), lambda: MaxPool2D(-2), lambda: Conv2D(2.5, 3),
-                                  lambda: Dense(True), lambda: Conv2D(2, 3, "swish")])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MaxPool2D(0),
+        lambda: MaxPool2D(-2),
+        lambda: Conv2D(2.5, 3),
+        lambda: Dense(True),
+        lambda: Conv2D(2, 3, "swish"),
+    ],
+)
 def test_bad_layer_arguments(make):
     with pytest.raises(ValueError):
         make()

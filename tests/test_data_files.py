@@ -30,15 +30,21 @@ def test_labels_past_9_name_the_label_file(tmp_path):
     images, labels = tiny()
     labels[3] = 200
     write_split(tmp_path, "test", images, labels)
-    with pytest.raises(ValueError, match=r"t10k-labels-idx1-ubyte.gz: expected labels 0-9 \(the digits\), "
-                                         r"found 200 \(label 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"t10k-labels-idx1-ubyte.gz: expected labels 0-9 \(the digits\), "
+        r"found 200 \(label 4\)",
+    ):
         load_mnist("test", path=tmp_path)
 
 
 def test_a_file_of_no_images_names_the_file(tmp_path):
     write_split(tmp_path, "test", np.zeros((0, 28, 28)), np.zeros(0))
-    with pytest.raises(ValueError, match=r"t10k-images-idx3-ubyte.gz: no data: its header declares "
-                                         r"shape \(0, 28, 28\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"t10k-images-idx3-ubyte.gz: no data: its header declares "
+        r"shape \(0, 28, 28\)",
+    ):
         load_mnist("test", path=tmp_path)
 
 
@@ -47,8 +53,11 @@ def test_absurd_dimensions_are_refused_before_any_data_is_read(tmp_path, gz):
     path = tmp_path / "absurd"
     content = header(65536, 65536, 65536, 65536) + bytes(100)
     path.write_bytes(gzip.compress(content) if gz else content)
-    with pytest.raises(ValueError, match=r"absurd: its header declares shape \(65536, 65536, 65536, 65536\), "
-                                         r"18,446,744,073,709,551,616 bytes, more than the 100,000,000"):
+    with pytest.raises(
+        ValueError,
+        match=r"absurd: its header declares shape \(65536, 65536, 65536, 65536\), "
+        r"18,446,744,073,709,551,616 bytes, more than the 100,000,000",
+    ):
         read_idx(path)
 
 
@@ -61,12 +70,17 @@ def bomb(path, shape, megabytes):
     return path
 
 
-@pytest.mark.parametrize("shape,words", [
-    ((1_000_000, 28, 28), r"its header declares shape \(1000000, 28, 28\), 784,000,000 bytes, more than"),
-    ((100_000, 28, 28),
-     r"its header declares 78,400,000 bytes of data, more than a gzip file of [\d,]+ bytes can hold"),
-    ((10, 28, 28), r"expected 7840 data bytes for shape \(10, 28, 28\), found more"),
-])
+@pytest.mark.parametrize(
+    "shape,words",
+    [
+        ((1_000_000, 28, 28), r"its header declares shape \(1000000, 28, 28\), 784,000,000 bytes, more than"),
+        (
+            (100_000, 28, 28),
+            r"its header declares 78,400,000 bytes of data, more than a gzip file of [\d,]+ bytes can hold",
+        ),
+        ((10, 28, 28), r"expected 7840 data bytes for shape \(10, 28, 28\), found more"),
+    ],
+)
 def test_a_gzip_bomb_is_refused_without_unpacking_it(tmp_path, shape, words):
     megabytes = 800 if shape[0] != 100_000 else 4  # 800 MB of zeros in 0.8 MB; or 4 MB in 4 kB
     path = bomb(tmp_path / "bomb.gz", shape, megabytes)

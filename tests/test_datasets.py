@@ -60,11 +60,14 @@ def test_reads_the_classic_csv_layout(tmp_path):
     np.testing.assert_array_equal(X2, images.reshape(4, 784))
 
 
-@pytest.mark.parametrize("content,words", [
-    (b"\x00\x00\x0d\x03rest", "not an IDX file of unsigned bytes"),
-    (idx_bytes(np.zeros((2, 28, 28)))[:-5], r"expected 1568 data bytes for shape \(2, 28, 28\), found 1563"),
-    (b"\x00\x00\x08\x03\x00", "truncated IDX header"),
-])
+@pytest.mark.parametrize(
+    "content,words",
+    [
+        (b"\x00\x00\x0d\x03rest", "not an IDX file of unsigned bytes"),
+        (idx_bytes(np.zeros((2, 28, 28)))[:-5], r"expected 1568 data bytes for shape \(2, 28, 28\), found 1563"),
+        (b"\x00\x00\x08\x03\x00", "truncated IDX header"),
+    ],
+)
 def test_bad_idx_files(tmp_path, content, words):
     path = tmp_path / "bad-idx"
     path.write_bytes(content)

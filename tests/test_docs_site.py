@@ -43,16 +43,30 @@ def page_text(site, path):
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
-                           capture_output=True, text=True, env=env)
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert build.returncode == 0, build.stdout + build.stderr
     return out
 
 
 def test_site_builds_strict_with_every_page(site):
     assert len(LESSON_PAGES) == 18
-    for page in ["index.html", "api/index.html", "format/index.html", "mnist/index.html", "benchmarks/index.html",
-                 "notebooks/index.html", "promises/index.html", "architecture/index.html", "exercises/index.html"]:
+    for page in [
+        "index.html",
+        "api/index.html",
+        "format/index.html",
+        "mnist/index.html",
+        "benchmarks/index.html",
+        "notebooks/index.html",
+        "promises/index.html",
+        "architecture/index.html",
+        "exercises/index.html",
+    ]:
         assert (site / page).exists(), page
     html = (site / "lessons" / "04-output-error" / "index.html").read_text()
     text = unescape(re.sub(r"<[^>]+>", "", html))
@@ -89,25 +103,46 @@ def test_api_cross_references_are_links(site):
 
 def test_the_home_page_gives_a_learners_path(site):
     text = page_text(site, "index.html")
-    for words in ["Who it is for", "knows some calculus and some NumPy", "What to know first",
-                  "A path through it", "lessons 1-8: backpropagation derived and checked",
-                  "The exercises, after the core lessons", "tinynet exercise --list", "Using it, lessons 9-11",
-                  "Further, lessons 12-18", "pip install -e . is enough for the lessons"]:
+    for words in [
+        "Who it is for",
+        "knows some calculus and some NumPy",
+        "What to know first",
+        "A path through it",
+        "lessons 1-8: backpropagation derived and checked",
+        "The exercises, after the core lessons",
+        "tinynet exercise --list",
+        "Using it, lessons 9-11",
+        "Further, lessons 12-18",
+        "pip install -e . is enough for the lessons",
+    ]:
         assert words in text, words
     html = (site / "index.html").read_text()
-    for link in ["lessons/01-neuron/", "lessons/08-gradient-descent/", "exercises/", "lessons/09-simple-example/",
-                 "lessons/12-parallel/", "lessons/18-synthetic-gradients/"]:
+    for link in [
+        "lessons/01-neuron/",
+        "lessons/08-gradient-descent/",
+        "exercises/",
+        "lessons/09-simple-example/",
+        "lessons/12-parallel/",
+        "lessons/18-synthetic-gradients/",
+    ]:
         assert f'href="{link}"' in html, link
 
 
 def test_the_benchmarks_page_holds_its_tables(site):
     text = page_text(site, "benchmarks/index.html")
     # each table with its date, its machine and the command that reproduces it
-    for words in ["python benchmarks/epoch_speed.py", "Measured on 2026-11-30 on a shared 2-core x86_64 machine",
-                  "python benchmarks/digits_accuracy.py", "python benchmarks/pool_speed.py",
-                  "python benchmarks/cnn_mnist.py", "python benchmarks/cnn_speed.py",
-                  "python benchmarks/stable_toy.py", "python benchmarks/parallel_methods.py",
-                  "FastConvNet", "the plain ConvNet"]:
+    for words in [
+        "python benchmarks/epoch_speed.py",
+        "Measured on 2026-11-30 on a shared 2-core x86_64 machine",
+        "python benchmarks/digits_accuracy.py",
+        "python benchmarks/pool_speed.py",
+        "python benchmarks/cnn_mnist.py",
+        "python benchmarks/cnn_speed.py",
+        "python benchmarks/stable_toy.py",
+        "python benchmarks/parallel_methods.py",
+        "FastConvNet",
+        "the plain ConvNet",
+    ]:
         assert words in text, words
     assert "README" not in text
 
@@ -117,8 +152,11 @@ def server(site):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     for _ in range(100):
         try:
@@ -139,9 +177,19 @@ def browser():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-quic",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -154,8 +202,12 @@ def page(browser, server):
     pg.problems = []
     pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
     pg.on("requestfailed", lambda r: pg.problems.append(f"failed: {r.url}"))
-    pg.on("request", lambda r: urlparse(r.url).hostname not in ("127.0.0.1", None)
-          and pg.problems.append(f"outside request: {r.url}"))
+    pg.on(
+        "request",
+        lambda r: (
+            urlparse(r.url).hostname not in ("127.0.0.1", None) and pg.problems.append(f"outside request: {r.url}")
+        ),
+    )
     yield pg
     context.close()
 
@@ -238,8 +290,11 @@ def test_docstring_math_reads_on_the_api_pages(page, server, site):
     # too): the API page of the network shows backprop's equations as they are written
     page.goto(server + "api/network/")
     text = page.locator("article").inner_text()
-    for equation in ("z^l = a^(l-1) W^lᵀ + b^l", "delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)",
-                     "∂C/∂b^l = delta^l,   ∂C/∂W^l = delta^l (a^(l-1))ᵀ"):
+    for equation in (
+        "z^l = a^(l-1) W^lᵀ + b^l",
+        "delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)",
+        "∂C/∂b^l = delta^l,   ∂C/∂W^l = delta^l (a^(l-1))ᵀ",
+    ):
         assert equation in text, equation
     # and any TeX a docstring holds is rendered, not shown raw
     for module in [m for m in MODULES if 'class="arithmatex"' in (site / "api" / m / "index.html").read_text()]:

@@ -72,8 +72,13 @@ def test_installed_command_and_module_run(tmp_path):
     command = str(Path(sys.executable).parent / "tinynet")  # installed beside this Python
     help_text = subprocess.run([command, "--help"], capture_output=True, text=True, check=True).stdout
     assert "simple-example" in help_text and "digits" in help_text
-    run = subprocess.run([sys.executable, "-m", "tinynet.examples.simple_example", "--seed", "3"],
-                         capture_output=True, text=True, check=True, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "tinynet.examples.simple_example", "--seed", "3"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
     assert "Success rate" in run.stdout and (tmp_path / "simple_example_config.txt").exists()
 
 

@@ -256,7 +256,7 @@ def relative_error_one_norm(exact, numeric):
 
 
 def relative_error_squares(exact, numeric):
-    return np.sum((exact - numeric) ** 2) / (np.sum(exact ** 2) + np.sum(numeric ** 2))
+    return np.sum((exact - numeric) ** 2) / (np.sum(exact**2) + np.sum(numeric**2))
 
 
 # --- 7. a convolution's backward pass ---------------------------------------------------------------------
@@ -268,9 +268,9 @@ def conv_backward(a_prev, K, delta):
     dK, da = np.zeros_like(K), np.zeros_like(a_prev)
     for u in range(k):
         for v in range(k):
-            window = a_prev[:, :, u:u + Ho, v:v + Wo]  # a_prev[s, c, i+u, j+v] for every (s, c, i, j)
+            window = a_prev[:, :, u : u + Ho, v : v + Wo]  # a_prev[s, c, i+u, j+v] for every (s, c, i, j)
             dK[:, :, u, v] = np.einsum("sfij,scij->fc", delta, window)
-            da[:, :, u:u + Ho, v:v + Wo] += np.einsum("sfij,fc->scij", delta, K[:, :, u, v])
+            da[:, :, u : u + Ho, v : v + Wo] += np.einsum("sfij,fc->scij", delta, K[:, :, u, v])
     return dK, delta.sum(axis=(0, 2, 3)), da
 
 
@@ -301,8 +301,15 @@ def conv_backward_first_sample(a_prev, K, delta):
 
 # --- the table: exercise, reference(s), and each mistake with a phrase of its hint -----------------------
 
-REFERENCES = {1: [feedforward], 2: [output_error], 3: [backpropagate], 4: [gradients], 5: [gradient_descent_step],
-              6: [numerical_gradient, relative_error], 7: [conv_backward]}
+REFERENCES = {
+    1: [feedforward],
+    2: [output_error],
+    3: [backpropagate],
+    4: [gradients],
+    5: [gradient_descent_step],
+    6: [numerical_gradient, relative_error],
+    7: [conv_backward],
+}
 
 MISTAKES = [
     (1, feedforward_no_bias, "forgetting the bias"),
@@ -403,8 +410,10 @@ def test_a_usual_mistake_is_caught_with_its_hint(number, function, hint):
 
 def test_the_report_names_the_case_the_array_the_entry_expected_and_got():
     passed, lines = graded(3, backpropagate=backpropagate_no_sigma_prime)
-    assert lines[1] == "case 1: sizes [3, 4, 2], activations sigmoid/sigmoid, quadratic cost, a batch of m=1; " \
-                       "layer l=1 (sigmoid)"
+    assert (
+        lines[1] == "case 1: sizes [3, 4, 2], activations sigmoid/sigmoid, quadratic cost, a batch of m=1; "
+        "layer l=1 (sigmoid)"
+    )
     assert lines[2].startswith("  delta (the return value), entry [0, 0]: expected ")
     assert ", got " in lines[2] and "entries differ" in lines[2]
     assert lines[3] == "hint: a missing σ' factor: delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)"
@@ -468,16 +477,18 @@ def test_a_missing_function_is_one_line(capsys, tmp_path):
     solution_file(tmp_path / "half.py", [numerical_gradient])
     status, out, err = run(capsys, "6", "half.py")
     assert status == 2 and out == ""
-    assert err == ("tinynet: half.py: no function relative_error; exercise 6 asks for "
-                   "relative_error(exact, numeric) -> float\n")
+    assert err == (
+        "tinynet: half.py: no function relative_error; exercise 6 asks for relative_error(exact, numeric) -> float\n"
+    )
 
 
 def test_a_file_that_fails_to_import_or_is_missing_is_one_line(capsys, tmp_path):
     (tmp_path / "boom.py").write_text("import numpy as np\nx = 1 / 0\n")
     status, _, err = run(capsys, "3", "boom.py")
     assert status == 2
-    assert err == ("tinynet: boom.py: running the file raised ZeroDivisionError: division by zero "
-                   "(at boom.py line 2: x = 1 / 0)\n")
+    assert err == (
+        "tinynet: boom.py: running the file raised ZeroDivisionError: division by zero (at boom.py line 2: x = 1 / 0)\n"
+    )
     status, _, err = run(capsys, "3", "nowhere.py")
     assert (status, err) == (2, "tinynet: nowhere.py does not exist ('tinynet exercise 3 --start' writes a template)\n")
     status, _, err = run(capsys, "9", "nowhere.py")

@@ -32,7 +32,9 @@ def test_trace_is_a_copy():
 
 
 def test_trace_checks_the_target():
-    with pytest.raises(ValueError, match=r"y: expected targets of shape \(1, 2\), 2 target values per sample, got \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"y: expected targets of shape \(1, 2\), 2 target values per sample, got \(3,\)"
+    ):
         NeuralNetwork([2, 2]).trace([1.0, 2.0], [0.0, 1.0, 0.0])
 
 

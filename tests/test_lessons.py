@@ -12,11 +12,26 @@ from tinynet.lessonkit import lessons
 
 ROOT = Path(__file__).resolve().parents[1]
 
-FIGURES = {1: ["activations"], 2: ["network"], 3: ["output_error"], 4: ["slope"], 5: ["delta_norms"],
-           6: ["nabla_w"], 7: ["relative_errors"], 8: ["cost_curve"], 9: ["decision_boundary"],
-           10: ["hidden_units", "confusion_matrix", "mistakes"], 11: ["round_trip"], 12: ["speed", "gpu"],
-           13: ["feature_maps", "learned_kernels"], 14: ["loss", "trajectory", "decision_boundary"],
-           15: ["eigenvalues", "growth"], 16: ["trajectory"], 17: ["cost"], 18: ["losses"]}
+FIGURES = {
+    1: ["activations"],
+    2: ["network"],
+    3: ["output_error"],
+    4: ["slope"],
+    5: ["delta_norms"],
+    6: ["nabla_w"],
+    7: ["relative_errors"],
+    8: ["cost_curve"],
+    9: ["decision_boundary"],
+    10: ["hidden_units", "confusion_matrix", "mistakes"],
+    11: ["round_trip"],
+    12: ["speed", "gpu"],
+    13: ["feature_maps", "learned_kernels"],
+    14: ["loss", "trajectory", "decision_boundary"],
+    15: ["eigenvalues", "growth"],
+    16: ["trajectory"],
+    17: ["cost"],
+    18: ["losses"],
+}
 
 
 def test_the_lessons_are_numbered_in_order():
@@ -96,8 +111,13 @@ def test_step_without_a_terminal_runs_straight_through(tmp_path):
     import subprocess
     import sys
 
-    run = subprocess.run([sys.executable, "-m", "tinynet", "lesson", "2", "--step", "--figures", str(tmp_path)],
-                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "tinynet", "lesson", "2", "--step", "--figures", str(tmp_path)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "End of lesson 2." in run.stdout and "EOFError" not in run.stderr
 

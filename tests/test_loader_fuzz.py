@@ -22,9 +22,40 @@ from tinynet import ConvNet, NeuralNetwork, load_from_file, serialize_neural_net
 MUTANTS_PER_KIND = 1500
 PEAK_BYTES = 3_000_000  # tracemalloc peak allowed for one load of these files of under 2 kB
 NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-REPLACEMENTS = [b"1e999", b"-1e999", b"9" * 400, b"9" * 5000, b"1e308", b"4e38", b"1e-400", b"-1", b"-0", b"0",
-                b"-7", b"2", b"3", b"100000", b"999999999", str(2 ** 64).encode(), b"nan", b"NaN", b"-nan", b"inf",
-                b"-inf", b"Infinity", b"abc", b"end", b"sizes", b"1_0", b"0x10", b"1e", b"--1", b"", b" ", b"1 2"]
+REPLACEMENTS = [
+    b"1e999",
+    b"-1e999",
+    b"9" * 400,
+    b"9" * 5000,
+    b"1e308",
+    b"4e38",
+    b"1e-400",
+    b"-1",
+    b"-0",
+    b"0",
+    b"-7",
+    b"2",
+    b"3",
+    b"100000",
+    b"999999999",
+    str(2**64).encode(),
+    b"nan",
+    b"NaN",
+    b"-nan",
+    b"inf",
+    b"-inf",
+    b"Infinity",
+    b"abc",
+    b"end",
+    b"sizes",
+    b"1_0",
+    b"0x10",
+    b"1e",
+    b"--1",
+    b"",
+    b" ",
+    b"1 2",
+]
 BYTES = b"0123456789.-+eE \n\tabcdxyz=_[],"
 
 
@@ -41,8 +72,12 @@ def neural32():
 
 
 def conv():
-    net = ConvNet(["conv2d 2 3 relu", "maxpool2d 2", "flatten", "dense 3 softmax"], input_shape=(1, 8, 8),
-                  cost="cross_entropy", seed=0)
+    net = ConvNet(
+        ["conv2d 2 3 relu", "maxpool2d 2", "flatten", "dense 3 softmax"],
+        input_shape=(1, 8, 8),
+        cost="cross_entropy",
+        seed=0,
+    )
     net.params[...] = np.random.default_rng(3).normal(size=net.params.size)
     return net
 
@@ -116,7 +151,7 @@ def numbers_in(text):
 
 def header_of(text):
     lines = text.split("\n")
-    return lines[:next(i for i, line in enumerate(lines) if line.startswith("dtype ")) + 1]
+    return lines[: next(i for i, line in enumerate(lines) if line.startswith("dtype ")) + 1]
 
 
 def check_load(data, original):
@@ -164,8 +199,10 @@ def test_damaged_files_give_a_value_error_or_a_faithful_load(kind):
     # the mutants reach both outcomes: refused, and (a parameter changed in place) loaded
     assert sum(refused for refused, _ in outcomes.values()) > MUTANTS_PER_KIND / 3
     assert outcomes["value"][1] > 0 and len(outcomes) == 7
-    print(f"{kind}: {MUTANTS_PER_KIND} mutants + {len(data)} cuts in {time.perf_counter() - start:.1f} s, "
-          f"(refused, loaded) by mutation {outcomes}, largest peak {max(peaks):,} bytes")
+    print(
+        f"{kind}: {MUTANTS_PER_KIND} mutants + {len(data)} cuts in {time.perf_counter() - start:.1f} s, "
+        f"(refused, loaded) by mutation {outcomes}, largest peak {max(peaks):,} bytes"
+    )
 
 
 def test_a_version_1_file_cut_at_any_byte_never_loads():

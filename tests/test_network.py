@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-
 from conftest import numerical_gradient
+
 from tinynet import ACTIVATIONS, NeuralNetwork, Workspace
 
 
@@ -45,9 +45,17 @@ LAYERS = [name for name in ACTIVATIONS if name != "softmax"]
 
 
 @pytest.mark.parametrize("hidden", LAYERS)
-@pytest.mark.parametrize("output,cost", [("sigmoid", "quadratic"), ("softmax", "quadratic"),
-                                         ("identity", "quadratic"), ("softmax", "cross_entropy"),
-                                         ("sigmoid", "cross_entropy"), ("tanh", "quadratic")])
+@pytest.mark.parametrize(
+    "output,cost",
+    [
+        ("sigmoid", "quadratic"),
+        ("softmax", "quadratic"),
+        ("identity", "quadratic"),
+        ("softmax", "cross_entropy"),
+        ("sigmoid", "cross_entropy"),
+        ("tanh", "quadratic"),
+    ],
+)
 def test_backprop_matches_numerical_gradient(hidden, output, cost, rng):
     net = NeuralNetwork([4, 5, 3, 3], [hidden, hidden, output], cost, seed=3)
     net.biases[0][...] = rng.normal(size=5) * 0.5  # so relu units sit on both sides of 0
@@ -70,8 +78,7 @@ def test_backprop_returns_per_layer_gradients_in_layer_order(rng):
 def test_batch_gradient_is_the_sum_of_sample_gradients(rng):
     net = NeuralNetwork([4, 6, 3], ["relu", "softmax"], "cross_entropy", seed=0)
     x, y = rng.normal(size=(5, 4)), np.eye(3)[[0, 1, 2, 1, 0]]
-    total = sum(np.concatenate([g.ravel() for pair in zip(*net.backprop(x[i], y[i])) for g in pair])
-                for i in range(5))
+    total = sum(np.concatenate([g.ravel() for pair in zip(*net.backprop(x[i], y[i])) for g in pair]) for i in range(5))
     batch = np.concatenate([g.ravel() for pair in zip(*net.backprop(x, y)) for g in pair])
     np.testing.assert_allclose(batch, total, rtol=1e-12, atol=1e-14)
 
@@ -112,17 +119,20 @@ def test_weights_are_views_of_params():
         net.weights[0] = np.ones((2, 3))
 
 
-@pytest.mark.parametrize("kwargs,words", [
-    (dict(sizes=[3]), "sizes"),
-    (dict(sizes=[3, 0, 1]), "sizes"),
-    (dict(sizes="abc"), "sizes"),
-    (dict(sizes=[3, 2], activations="swish"), "unknown activation 'swish'"),
-    (dict(sizes=[3, 2, 1], activations=["relu"]), "activations: expected one name per layer"),
-    (dict(sizes=[3, 2], cost="hinge"), "unknown cost 'hinge'"),
-    (dict(sizes=[3, 2], activations="relu", cost="cross_entropy"), "cross_entropy needs a softmax"),
-    (dict(sizes=[3, 2], dtype=np.int32), "dtype"),
-    (dict(sizes=[3, 2], init="zeros"), "init"),
-])
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (dict(sizes=[3]), "sizes"),
+        (dict(sizes=[3, 0, 1]), "sizes"),
+        (dict(sizes="abc"), "sizes"),
+        (dict(sizes=[3, 2], activations="swish"), "unknown activation 'swish'"),
+        (dict(sizes=[3, 2, 1], activations=["relu"]), "activations: expected one name per layer"),
+        (dict(sizes=[3, 2], cost="hinge"), "unknown cost 'hinge'"),
+        (dict(sizes=[3, 2], activations="relu", cost="cross_entropy"), "cross_entropy needs a softmax"),
+        (dict(sizes=[3, 2], dtype=np.int32), "dtype"),
+        (dict(sizes=[3, 2], init="zeros"), "init"),
+    ],
+)
 def test_bad_construction_is_a_clear_value_error(kwargs, words):
     with pytest.raises(ValueError, match=words):
         NeuralNetwork(**kwargs)
@@ -147,21 +157,24 @@ def test_activation_derivatives_match_differences():
     assert np.allclose(ACTIVATIONS["softmax"](np.array([[1000.0, 0.0]])), [[1, 0]])
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    (dict(sizes=[2.5, 3]), "sizes: expected a list of at least two whole positive layer sizes"),
-    (dict(sizes=[2, 3.9]), "sizes"),
-    (dict(sizes=[2, "3"]), "sizes"),
-    (dict(sizes="23"), "sizes"),
-    (dict(sizes=[2, float("inf")]), "sizes"),
-    (dict(sizes=[2, True]), "sizes"),
-    (dict(sizes=[2, 3], cost=None), "cost: unknown cost None"),
-    (dict(sizes=[2, 3], activations=5), "activations: expected a name or a list of 1 names"),
-    (dict(sizes=[2, 3], activations=["nope"]), "activations: unknown activation 'nope'"),
-    (dict(sizes=[2, 3], dtype="foo"), "dtype: expected float64 or float32, got 'foo'"),
-    (dict(sizes=[2, 3], dtype=np.int64), "dtype: expected float64 or float32"),
-    (dict(sizes=[2, 3], seed="abc"), "seed: expected None or an integer >= 0, got 'abc'"),
-    (dict(sizes=[2, 3], seed=-1), "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(sizes=[2.5, 3]), "sizes: expected a list of at least two whole positive layer sizes"),
+        (dict(sizes=[2, 3.9]), "sizes"),
+        (dict(sizes=[2, "3"]), "sizes"),
+        (dict(sizes="23"), "sizes"),
+        (dict(sizes=[2, float("inf")]), "sizes"),
+        (dict(sizes=[2, True]), "sizes"),
+        (dict(sizes=[2, 3], cost=None), "cost: unknown cost None"),
+        (dict(sizes=[2, 3], activations=5), "activations: expected a name or a list of 1 names"),
+        (dict(sizes=[2, 3], activations=["nope"]), "activations: unknown activation 'nope'"),
+        (dict(sizes=[2, 3], dtype="foo"), "dtype: expected float64 or float32, got 'foo'"),
+        (dict(sizes=[2, 3], dtype=np.int64), "dtype: expected float64 or float32"),
+        (dict(sizes=[2, 3], seed="abc"), "seed: expected None or an integer >= 0, got 'abc'"),
+        (dict(sizes=[2, 3], seed=-1), "seed"),
+    ],
+)
 def test_bad_constructor_arguments_are_value_errors_naming_the_argument(kwargs, words):
     with pytest.raises(ValueError, match=words):
         NeuralNetwork(**kwargs)

@@ -26,8 +26,9 @@ def data(n=600, seed=0):
 
 def train(trainer, **kwargs):
     net = NeuralNetwork([12, 10, 4], ["tanh", "softmax"], "cross_entropy", seed=0)
-    args = dict(max_batches=15, max_batches_without_improvement=100, cost_estimator_batch_size=200, seed=3,
-                progress=False)
+    args = dict(
+        max_batches=15, max_batches_without_improvement=100, cost_estimator_batch_size=200, seed=3, progress=False
+    )
     args.update(kwargs)
     history = trainer.train(net, data(), 0.3, 3, 60, **args)
     return net, history
@@ -74,8 +75,10 @@ def test_any_executor(reference, no_leaks):
 
 def test_dask_cluster(reference):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) \
-            as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         net, _ = train(PoolTrainer(2, executor=client.get_executor()))
         assert len(client.scheduler_info()["workers"]) == 2
     np.testing.assert_allclose(net.params, reference[0].params, rtol=0, atol=1e-10)
@@ -134,8 +137,11 @@ def test_gpu_trainer_says_what_is_missing(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", None)
     with pytest.raises(RuntimeError, match=r"GPUTrainer needs CuPy, which is not installed: pip install"):
         GPUTrainer()
-    fake = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=types.SimpleNamespace(
-        getDeviceCount=lambda: (_ for _ in ()).throw(OSError("no CUDA driver")))))
+    fake = types.SimpleNamespace(
+        cuda=types.SimpleNamespace(
+            runtime=types.SimpleNamespace(getDeviceCount=lambda: (_ for _ in ()).throw(OSError("no CUDA driver")))
+        )
+    )
     monkeypatch.setitem(sys.modules, "cupy", fake)
     with pytest.raises(RuntimeError, match="CuPy is installed but no CUDA GPU can be used here: no CUDA driver"):
         require_cupy()

@@ -20,8 +20,9 @@ def circle_data(n=200):
 def trained(trainer, kind="resnet", layers=6, opening=False, batches=6, **kw):
     X, labels = circle_data()
     net = ARCHITECTURES[kind](2, 2, width=4, layers=layers, h=0.5, opening=opening, seed=0, **kw)
-    history = trainer.train(net, (X, labels), 0.5, 3, 40, max_batches=batches, max_batches_without_improvement=100,
-                            seed=1, progress=False)
+    history = trainer.train(
+        net, (X, labels), 0.5, 3, 40, max_batches=batches, max_batches_without_improvement=100, seed=1, progress=False
+    )
     return net, history
 
 
@@ -31,6 +32,7 @@ def toy_split(make):
 
 
 # PVD -----------------------------------------------------------------------------------
+
 
 def test_pvd_with_one_block_is_gradient_descent():
     net, _ = trained(PVDTrainer(1, workers=0))
@@ -74,8 +76,19 @@ def test_a_pvd_process_moves_the_other_blocks_only_along_their_direction():
 def test_pvd_reaches_the_toy_targets(data, eta, target):
     (Xt, yt), (Xv, yv) = toy_split(data)
     net = ARCHITECTURES["resnet"](2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
-    PVDTrainer(2, workers=0).train(net, (Xt, yt), ExponentialDecay(eta, eta / 20, 3000), 5, 50, 0.0, 300, None,
-                                   seed=0, max_batches=3000, progress=False)
+    PVDTrainer(2, workers=0).train(
+        net,
+        (Xt, yt),
+        ExponentialDecay(eta, eta / 20, 3000),
+        5,
+        50,
+        0.0,
+        300,
+        None,
+        seed=0,
+        max_batches=3000,
+        progress=False,
+    )
     assert net.evaluate(Xv, yv) >= target
 
 
@@ -86,11 +99,11 @@ def test_pvd_rejects_what_it_cannot_split():
     with pytest.raises(ValueError, match="blocks: expected 1 to 6"):
         trained(PVDTrainer(7, workers=0))
     with pytest.raises(ValueError, match="network: PVD needs"):
-        PVDTrainer(2, workers=0).train(NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10, max_batches=1,
-                                       progress=False)
+        PVDTrainer(2, workers=0).train(NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10, max_batches=1, progress=False)
 
 
 # synthetic gradients ---------------------------------------------------------------------
+
 
 def test_one_stage_is_ordinary_backprop():
     net, _ = trained(SyntheticGradientTrainer(1, workers=0))
@@ -113,8 +126,7 @@ def test_until_its_module_has_learned_the_first_stage_stands_still():
     X, labels = circle_data()
     net = ARCHITECTURES["resnet"](2, 2, width=4, layers=6, h=0.5, seed=0)
     start = net.params.copy()
-    history = SyntheticGradientTrainer(2, workers=0).train(net, (X, labels), 0.5, 2, 40, max_batches=1,
-                                                           progress=False)
+    history = SyntheticGradientTrainer(2, workers=0).train(net, (X, labels), 0.5, 2, 40, max_batches=1, progress=False)
     first, last = net.blocks(2)
     assert np.array_equal(net.params[first], start[first])
     assert np.abs(net.params[last] - start[last]).max() > 0
@@ -144,13 +156,15 @@ def test_a_module_learns_a_linear_gradient():
     np.testing.assert_allclose(sg.A, A, atol=1e-2)
 
 
-@pytest.mark.parametrize("data, kind, eta, target", [
-    (ellipses, "resnet", 0.1, 0.98), (swiss_roll, "antisymmetric", 0.2, 0.95)])
+@pytest.mark.parametrize(
+    "data, kind, eta, target", [(ellipses, "resnet", 0.1, 0.98), (swiss_roll, "antisymmetric", 0.2, 0.95)]
+)
 def test_synthetic_gradients_reach_the_toy_targets(data, kind, eta, target):
     (Xt, yt), (Xv, yv) = toy_split(data)
     net = ARCHITECTURES[kind](2, 2, width=4, layers=16, h=0.5, gamma=0.01, seed=0)
     SyntheticGradientTrainer(2, workers=0, sg_learning_step=0.3).train(
-        net, (Xt, yt), eta, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False)
+        net, (Xt, yt), eta, 5, 50, 0.0, 300, None, seed=0, max_batches=4000, progress=False
+    )
     assert net.evaluate(Xv, yv) >= target
 
 
@@ -163,5 +177,6 @@ def test_synthetic_gradient_trainer_checks_its_arguments():
     with pytest.raises(ValueError, match="sg_learning_step: expected a positive number"):
         SyntheticGradientTrainer(2, sg_learning_step=-0.1)
     with pytest.raises(ValueError, match="network: synthetic gradients need"):
-        SyntheticGradientTrainer(2, workers=0).train(NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10,
-                                                     max_batches=1, progress=False)
+        SyntheticGradientTrainer(2, workers=0).train(
+            NeuralNetwork([2, 3, 2]), (X, labels), 0.1, 1, 10, max_batches=1, progress=False
+        )

@@ -99,13 +99,14 @@ def test_a_script_read_from_stdin_is_told_why_the_pool_cannot_start():
     run = subprocess.run([sys.executable, "-"], input=SCRIPT, capture_output=True, text=True, timeout=60)
     assert run.returncode != 0 and "trained" not in run.stdout
     last = run.stderr.strip().splitlines()[-1]
-    assert last.startswith("tinynet.protocol.WorkerError: the worker processes cannot start: each one imports "
-                           "the program's main module from its file")
+    assert last.startswith(
+        "tinynet.protocol.WorkerError: the worker processes cannot start: each one imports "
+        "the program's main module from its file"
+    )
     assert "'<stdin>'" in last and "Save the script to a file and run that" in last
 
 
 def test_a_script_given_with_dash_c_has_no_main_file_and_its_pool_starts():
-    run = subprocess.run([sys.executable, "-c", textwrap.dedent(SCRIPT)], capture_output=True, text=True,
-                         timeout=60)
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(SCRIPT)], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "trained"

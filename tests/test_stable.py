@@ -14,8 +14,9 @@ from tinynet.stable import ARCHITECTURES, Antisymmetric, stability_demo
 @pytest.mark.parametrize("kind", ARCHITECTURES)
 def test_backward_step_matches_central_differences(kind, opening):
     rng = np.random.default_rng(0)
-    net = ARCHITECTURES[kind](2, 2, width=3, layers=4, h=0.3, gamma=0.1, alpha_f=0.05, alpha_c=0.02,
-                              opening=opening, seed=1)
+    net = ARCHITECTURES[kind](
+        2, 2, width=3, layers=4, h=0.3, gamma=0.1, alpha_f=0.05, alpha_c=0.02, opening=opening, seed=1
+    )
     net.b[...] = rng.normal(size=net.b.shape) * 0.3
     result = gradcheck(net, rng.normal(size=(5, 2)), np.eye(2)[[0, 1, 1, 0, 1]])
     assert result.max_error < 1e-7
@@ -67,8 +68,9 @@ def test_trainers_train_them_unchanged(kind):
 
     def run(trainer):
         net = ARCHITECTURES[kind](2, 2, width=4, layers=5, h=0.5, seed=0)
-        trainer.train(net, (X, labels), 0.5, 2, 40, max_batches=5, max_batches_without_improvement=100,
-                      seed=1, progress=False)
+        trainer.train(
+            net, (X, labels), 0.5, 2, 40, max_batches=5, max_batches_without_improvement=100, seed=1, progress=False
+        )
         return net
 
     sequential = run(Trainer())
@@ -196,10 +198,13 @@ def test_delta_is_the_derivative_by_the_weighted_input(kind, opening):
 def test_header_is_one_line_and_reads_back():
     from tinynet.base import HeaderError  # noqa: F401 (the errors below)
 
-    net = ARCHITECTURES["hamiltonian"](3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3,
-                                       opening=True, seed=1)
-    line = ("stablenet hamiltonian inputs=3 classes=2 width=4 layers=3 h=0.3 activation=tanh "
-            "gamma=0.1 alpha_f=0.01 alpha_c=0.001 opening=1")
+    net = ARCHITECTURES["hamiltonian"](
+        3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3, opening=True, seed=1
+    )
+    line = (
+        "stablenet hamiltonian inputs=3 classes=2 width=4 layers=3 h=0.3 activation=tanh "
+        "gamma=0.1 alpha_f=0.01 alpha_c=0.001 opening=1"
+    )
     assert net.header() == [line]
     back = ARCHITECTURES["resnet"].from_header([(2, line.split())], "cross_entropy", "float32", net.param_count)
     assert type(back) is type(net) and back.dtype == np.float32
@@ -210,8 +215,9 @@ def test_header_is_one_line_and_reads_back():
 def test_save_and_load_round_trip(tmp_path, kind):
     from tinynet import load_from_file
 
-    net = ARCHITECTURES[kind](3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3,
-                              opening=kind == "leapfrog", seed=1)
+    net = ARCHITECTURES[kind](
+        3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3, opening=kind == "leapfrog", seed=1
+    )
     net.params[...] = np.random.default_rng(2).normal(size=net.params.size)
     net.save(tmp_path / "stable.txt")
     assert (tmp_path / "stable.txt").read_text().splitlines()[1] == net.header()[0]
@@ -220,23 +226,28 @@ def test_save_and_load_round_trip(tmp_path, kind):
     assert back.params.tobytes() == net.params.tobytes()
 
 
-HEADER = "stablenet resnet inputs=2 classes=2 width=2 layers=1 h=0.5 activation=tanh gamma=0.0 alpha_f=0.0 " \
-         "alpha_c=0.0 opening=0"
+HEADER = (
+    "stablenet resnet inputs=2 classes=2 width=2 layers=1 h=0.5 activation=tanh gamma=0.0 alpha_f=0.0 "
+    "alpha_c=0.0 opening=0"
+)
 
 
-@pytest.mark.parametrize("change, words", [
-    (("inputs=2", "inputs=-1"), "inputs: expected an integer from 1"),
-    (("resnet", "euler"), "expected one of resnet, antisymmetric, hamiltonian, leapfrog"),
-    (("activation=tanh", "activation=tan"), "activation: expected one of sigmoid"),
-    (("h=0.5", "h=0"), "h: expected a number > 0"),
-    (("h=0.5", "h=nan"), "h: expected a number from 0"),
-    (("layers=1", "layers=10001"), "layers: expected an integer from 1 to 10000"),
-    (("gamma=0.0", "gamma=-1"), "gamma: expected a number from 0"),
-    (("opening=0", "opening=2"), "opening: expected one of 0, 1"),
-    ((" h=0.5", ""), "missing h"),
-    (("opening=0", "opening=0 opening=1"), "unexpected or repeated argument 'opening=1'"),
-    (("width=2", "width=1"), "width: expected at least the 2 inputs"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (("inputs=2", "inputs=-1"), "inputs: expected an integer from 1"),
+        (("resnet", "euler"), "expected one of resnet, antisymmetric, hamiltonian, leapfrog"),
+        (("activation=tanh", "activation=tan"), "activation: expected one of sigmoid"),
+        (("h=0.5", "h=0"), "h: expected a number > 0"),
+        (("h=0.5", "h=nan"), "h: expected a number from 0"),
+        (("layers=1", "layers=10001"), "layers: expected an integer from 1 to 10000"),
+        (("gamma=0.0", "gamma=-1"), "gamma: expected a number from 0"),
+        (("opening=0", "opening=2"), "opening: expected one of 0, 1"),
+        ((" h=0.5", ""), "missing h"),
+        (("opening=0", "opening=0 opening=1"), "unexpected or repeated argument 'opening=1'"),
+        (("width=2", "width=1"), "width: expected at least the 2 inputs"),
+    ],
+)
 def test_header_values_are_checked(change, words):
     from tinynet.base import HeaderError
 

@@ -31,8 +31,12 @@ def saved_text(net):
 
 
 def small_cnn():
-    return ConvNet(["conv2d 2 3 relu", "maxpool2d 2", "flatten", "dense 3 softmax"], input_shape=(1, 8, 8),
-                   cost="cross_entropy", seed=0)
+    return ConvNet(
+        ["conv2d 2 3 relu", "maxpool2d 2", "flatten", "dense 3 softmax"],
+        input_shape=(1, 8, 8),
+        cost="cross_entropy",
+        seed=0,
+    )
 
 
 def fails(text, pattern, name="bad.txt"):
@@ -63,8 +67,13 @@ def test_file_objects_and_the_readable_layout():
     net = NeuralNetwork([2, 3, 1], seed=0)
     text = saved_text(net)
     lines = text.splitlines()
-    assert lines[:5] == ["tinynet-model 2", "sizes 2 3 1", "activations sigmoid sigmoid", "cost quadratic",
-                         "dtype float64"]
+    assert lines[:5] == [
+        "tinynet-model 2",
+        "sizes 2 3 1",
+        "activations sigmoid sigmoid",
+        "cost quadratic",
+        "dtype float64",
+    ]
     assert lines[5] == "W1 3 2" and len(lines[6].split()) == 2 and lines[9] == "b1 3"
     assert text.endswith("\nb2 1\n0.0\nend\n")  # the explicit last line, and a final newline
     back = load_from_file(io.StringIO(text))
@@ -110,8 +119,10 @@ def test_a_kind_registers_itself_and_textformat_needs_no_change(tmp_path, monkey
     assert (tmp_path / "scale.txt").read_text().splitlines()[1] == "scale-test 3"
     back = load_from_file(tmp_path / "scale.txt")
     assert type(back) is Scale and back.params.tobytes() == net.params.tobytes()
-    fails((tmp_path / "scale.txt").read_text().replace("scale-test 3", "scale-test 30000"),
-          "line 2: the header describes 30,000 parameters, but the file holds at most")
+    fails(
+        (tmp_path / "scale.txt").read_text().replace("scale-test 3", "scale-test 30000"),
+        "line 2: the header describes 30,000 parameters, but the file holds at most",
+    )
 
 
 def test_textformat_knows_no_network_kind():
@@ -173,47 +184,52 @@ def test_a_version_1_file_cut_at_any_byte_never_loads():
         load_from_file(io.StringIO(v1[:-6]))
 
 
-GOOD = ("tinynet-model 2\nsizes 2 1\nactivations sigmoid\ncost quadratic\ndtype float64\n"
-        "W1 1 2\n0.5 -0.25\nb1 1\n0.125\nend\n")
+GOOD = (
+    "tinynet-model 2\nsizes 2 1\nactivations sigmoid\ncost quadratic\ndtype float64\n"
+    "W1 1 2\n0.5 -0.25\nb1 1\n0.125\nend\n"
+)
 
 
-@pytest.mark.parametrize("text,words", [
-    ("", "line 1: the file is empty"),
-    (GOOD.replace("\nb1 1\n0.125\n", "\n"), "line 8: expected 'b1 1', found 'end'"),
-    (GOOD.replace("\nb1 1\n0.125\nend\n", "\n"), "line 8: the file ends early: truncated\\? expected 'b1 1'"),
-    (GOOD.replace("end\n", ""), "line 10: the file ends early: truncated\\? expected 'end'"),
-    (GOOD.replace("end\n", "END\n"), "line 10: expected 'end' after the last block, found 'END'"),
-    (GOOD + "end\n", "line 11: unexpected text after the last block"),
-    (GOOD.replace("0.5 -0.25", "0.5"), "line 7: expected 2 numbers \\(row 1 of W1\\), found 1"),
-    (GOOD.replace("0.5 -0.25", "0.5 abc"), "line 7: expected 2 numbers \\(row 1 of W1\\), found 'abc'"),
-    (GOOD.replace("0.5 -0.25", "0.5 -0_25"), "line 7: expected 2 numbers \\(row 1 of W1\\), found '-0_25'"),
-    (GOOD.replace("0.125", "nan"), "line 9: b1 must be finite numbers, found 'nan'"),
-    (GOOD.replace("0.125", "1e999"), "line 9: b1 must be finite numbers, found '1e999'"),
-    (GOOD.replace("float64", "float32").replace("0.125", "1e39"), "line 9: .*'1e39' \\(too large for float32\\)"),
-    (GOOD.replace("W1 1 2", "W1 2 2"), "line 6: W1 must be 1x2 for these layers, found 2x2"),
-    (GOOD.replace("sigmoid", "swish"), "line 3: activations: expected one of .*found 'swish'"),
-    (GOOD.replace("sizes 2 1", "sizes 2 x"), "line 2: sizes: expected an integer"),
-    (GOOD.replace("sizes 2 1", "layers 2 1"), "line 2: expected the network kind \\(.*sizes.*\\), found 'layers'"),
-    (GOOD.replace("quadratic", "hinge"), "line 4: cost: expected one of quadratic, cross_entropy, found 'hinge'"),
-    (GOOD.replace("float64", "float16"), "line 5: dtype: expected one of float64, float32, found 'float16'"),
-    (GOOD.replace("float64", "object"), "line 5: dtype: expected one of float64, float32"),
-    (GOOD.replace("float64", "9" * 5000), "line 5: dtype: expected one of float64, float32, found '9999"),
-    (GOOD.replace("cost quadratic\n", ""), "line 4: expected 'cost <name>' after the header lines, found 'dtype"),
-    (GOOD.replace("tinynet-model 2", "tinynet-model 3"), "line 1: expected 'tinynet-model 2'.*newer tinynet"),
-    (GOOD.replace("tinynet-model 2", "tinynet-model 1"), "line 10: unexpected text after the last block: 'end'"),
-    (GOOD.replace("0.125", "0.125\x00"), "line 9: not a text model file \\(character 0x00"),
-    (GOOD.replace("0.125", "0.125\u00e9"), "line 9: not a text model file \\(character 0xc3"),
-    ("3\n2\n2\n", "line 4: the file ends early: truncated\\? expected the size of layer 2"),
-    ("2\n2\n1\n[0.5, 0.25]\n", "line 5: the file ends early: truncated\\? expected the 1 biases of layer 1"),
-    ("2\n2\n1\n[0.5]\n[0.1]\n", "line 4: expected 2 numbers \\(weights of layer 1\\), found 1"),
-    ("2\n2\n1\n0.5, 0.25\n[0.1]\n", "line 4: expected the 2 weights of layer 1"),
-    ("2\n2\n1\n[__import__('os').getcwd(), 1]\n[0.1]\n", "line 4: expected 2 numbers"),
-    ("2\n2\n1\n[0.5, inf]\n[0.1]\n", "line 4: weights of layer 1 must be finite numbers"),
-    ("2\n2\n1\n[0.5, 0.25]\n[0.1]\njunk\n", "line 6: unexpected text after the last block: 'junk'"),
-    ("two\n", "line 1: the number of layers: expected an integer"),
-    ("2\n" + "9" * 160 + "\n1\n[1]\n[1]\n", "line 2: the size of layer 0: expected an integer from 1 to 1000000"),
-    ("2\n2000\n1000\n[1]\n[1]\n", "line 2: the header describes 2,001,000 parameters, but the file holds at most"),
-])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("", "line 1: the file is empty"),
+        (GOOD.replace("\nb1 1\n0.125\n", "\n"), "line 8: expected 'b1 1', found 'end'"),
+        (GOOD.replace("\nb1 1\n0.125\nend\n", "\n"), "line 8: the file ends early: truncated\\? expected 'b1 1'"),
+        (GOOD.replace("end\n", ""), "line 10: the file ends early: truncated\\? expected 'end'"),
+        (GOOD.replace("end\n", "END\n"), "line 10: expected 'end' after the last block, found 'END'"),
+        (GOOD + "end\n", "line 11: unexpected text after the last block"),
+        (GOOD.replace("0.5 -0.25", "0.5"), "line 7: expected 2 numbers \\(row 1 of W1\\), found 1"),
+        (GOOD.replace("0.5 -0.25", "0.5 abc"), "line 7: expected 2 numbers \\(row 1 of W1\\), found 'abc'"),
+        (GOOD.replace("0.5 -0.25", "0.5 -0_25"), "line 7: expected 2 numbers \\(row 1 of W1\\), found '-0_25'"),
+        (GOOD.replace("0.125", "nan"), "line 9: b1 must be finite numbers, found 'nan'"),
+        (GOOD.replace("0.125", "1e999"), "line 9: b1 must be finite numbers, found '1e999'"),
+        (GOOD.replace("float64", "float32").replace("0.125", "1e39"), "line 9: .*'1e39' \\(too large for float32\\)"),
+        (GOOD.replace("W1 1 2", "W1 2 2"), "line 6: W1 must be 1x2 for these layers, found 2x2"),
+        (GOOD.replace("sigmoid", "swish"), "line 3: activations: expected one of .*found 'swish'"),
+        (GOOD.replace("sizes 2 1", "sizes 2 x"), "line 2: sizes: expected an integer"),
+        (GOOD.replace("sizes 2 1", "layers 2 1"), "line 2: expected the network kind \\(.*sizes.*\\), found 'layers'"),
+        (GOOD.replace("quadratic", "hinge"), "line 4: cost: expected one of quadratic, cross_entropy, found 'hinge'"),
+        (GOOD.replace("float64", "float16"), "line 5: dtype: expected one of float64, float32, found 'float16'"),
+        (GOOD.replace("float64", "object"), "line 5: dtype: expected one of float64, float32"),
+        (GOOD.replace("float64", "9" * 5000), "line 5: dtype: expected one of float64, float32, found '9999"),
+        (GOOD.replace("cost quadratic\n", ""), "line 4: expected 'cost <name>' after the header lines, found 'dtype"),
+        (GOOD.replace("tinynet-model 2", "tinynet-model 3"), "line 1: expected 'tinynet-model 2'.*newer tinynet"),
+        (GOOD.replace("tinynet-model 2", "tinynet-model 1"), "line 10: unexpected text after the last block: 'end'"),
+        (GOOD.replace("0.125", "0.125\x00"), "line 9: not a text model file \\(character 0x00"),
+        (GOOD.replace("0.125", "0.125\u00e9"), "line 9: not a text model file \\(character 0xc3"),
+        ("3\n2\n2\n", "line 4: the file ends early: truncated\\? expected the size of layer 2"),
+        ("2\n2\n1\n[0.5, 0.25]\n", "line 5: the file ends early: truncated\\? expected the 1 biases of layer 1"),
+        ("2\n2\n1\n[0.5]\n[0.1]\n", "line 4: expected 2 numbers \\(weights of layer 1\\), found 1"),
+        ("2\n2\n1\n0.5, 0.25\n[0.1]\n", "line 4: expected the 2 weights of layer 1"),
+        ("2\n2\n1\n[__import__('os').getcwd(), 1]\n[0.1]\n", "line 4: expected 2 numbers"),
+        ("2\n2\n1\n[0.5, inf]\n[0.1]\n", "line 4: weights of layer 1 must be finite numbers"),
+        ("2\n2\n1\n[0.5, 0.25]\n[0.1]\njunk\n", "line 6: unexpected text after the last block: 'junk'"),
+        ("two\n", "line 1: the number of layers: expected an integer"),
+        ("2\n" + "9" * 160 + "\n1\n[1]\n[1]\n", "line 2: the size of layer 0: expected an integer from 1 to 1000000"),
+        ("2\n2000\n1000\n[1]\n[1]\n", "line 2: the header describes 2,001,000 parameters, but the file holds at most"),
+    ],
+)
 def test_bad_files_name_the_file_and_line(text, words):
     fails(text, words)
 
@@ -269,12 +285,15 @@ def load_measured(text):
     return message, seconds, peak
 
 
-@pytest.mark.parametrize("old,new,words", [
-    ("sizes 2 3 1", "sizes 2 30000000 1", "sizes: expected an integer from 1 to 1000000, found 30000000"),
-    ("sizes 2 3 1", "sizes 784 999999999 10", "sizes: expected an integer from 1 to 1000000"),
-    ("sizes 2 3 1", "sizes 2 1000 1000 1", "the header describes 1,005,001 parameters, but the file holds at most"),
-    ("sizes 2 3 1", "sizes 2 3 7", "the header describes 37 parameters, but the file holds at most"),
-])
+@pytest.mark.parametrize(
+    "old,new,words",
+    [
+        ("sizes 2 3 1", "sizes 2 30000000 1", "sizes: expected an integer from 1 to 1000000, found 30000000"),
+        ("sizes 2 3 1", "sizes 784 999999999 10", "sizes: expected an integer from 1 to 1000000"),
+        ("sizes 2 3 1", "sizes 2 1000 1000 1", "the header describes 1,005,001 parameters, but the file holds at most"),
+        ("sizes 2 3 1", "sizes 2 3 7", "the header describes 37 parameters, but the file holds at most"),
+    ],
+)
 def test_a_header_larger_than_its_file_fails_at_once(old, new, words):
     text = saved_text(NeuralNetwork([2, 3, 1], seed=0)).replace(old, new)
     message, seconds, peak = load_measured(text)
@@ -282,13 +301,16 @@ def test_a_header_larger_than_its_file_fails_at_once(old, new, words):
     assert seconds < 0.5 and peak < 1_000_000
 
 
-@pytest.mark.parametrize("old,new,words", [
-    ("convnet 1 8 8", "convnet 1 8000 8000", "line 2: height: expected an integer"),
-    ("convnet 1 8 8", "convnet 1 4000 4000", "line 2: the header describes [\\d,]+ parameters, but the file holds"),
-    ("layer dense 3 softmax", "layer dense 9999 softmax", "the header describes [\\d,]+ parameters"),
-    ("layer maxpool2d 2", "layer maxpool2d 0", "line 4: .*expected an integer from 1"),
-    ("layer conv2d 2 3 relu", "layer conv2d 2 9 relu", "line 3: .*kernel does not fit"),
-])
+@pytest.mark.parametrize(
+    "old,new,words",
+    [
+        ("convnet 1 8 8", "convnet 1 8000 8000", "line 2: height: expected an integer"),
+        ("convnet 1 8 8", "convnet 1 4000 4000", "line 2: the header describes [\\d,]+ parameters, but the file holds"),
+        ("layer dense 3 softmax", "layer dense 9999 softmax", "the header describes [\\d,]+ parameters"),
+        ("layer maxpool2d 2", "layer maxpool2d 0", "line 4: .*expected an integer from 1"),
+        ("layer conv2d 2 3 relu", "layer conv2d 2 9 relu", "line 3: .*kernel does not fit"),
+    ],
+)
 def test_a_convnet_header_is_checked_before_anything_is_built(old, new, words):
     text = saved_text(small_cnn())
     assert old in text
@@ -480,8 +502,9 @@ def test_a_save_killed_midway_leaves_the_old_file_and_a_temporary_file_the_next_
 def test_stable_networks_round_trip(tmp_path, kind):
     from tinynet.stable import ARCHITECTURES
 
-    net = ARCHITECTURES[kind](3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3,
-                              opening=kind == "hamiltonian", seed=1)
+    net = ARCHITECTURES[kind](
+        3, 2, width=4, layers=3, h=0.3, gamma=0.1, alpha_f=0.01, alpha_c=1e-3, opening=kind == "hamiltonian", seed=1
+    )
     net.params[...] = np.random.default_rng(2).normal(size=net.params.size)
     net.save(tmp_path / "stable.txt")
     back = NeuralNetwork.load(tmp_path / "stable.txt")
@@ -491,20 +514,31 @@ def test_stable_networks_round_trip(tmp_path, kind):
     np.testing.assert_array_equal(back.predict(x), net.predict(x))
 
 
-STABLE_HEADER = ("tinynet-model 2\nstablenet resnet inputs=2 classes=2 width=2 layers=1 h=0.5 activation=tanh "
-                 "gamma=0.0 alpha_f=0.0 alpha_c=0.0 opening=0\ncost cross_entropy\ndtype float64\n")
+STABLE_HEADER = (
+    "tinynet-model 2\nstablenet resnet inputs=2 classes=2 width=2 layers=1 h=0.5 activation=tanh "
+    "gamma=0.0 alpha_f=0.0 alpha_c=0.0 opening=0\ncost cross_entropy\ndtype float64\n"
+)
 
 
-@pytest.mark.parametrize("text, words", [
-    (STABLE_HEADER.replace("resnet", "euler"), "line 2: expected one of resnet"),
-    (STABLE_HEADER.replace(" h=0.5", ""), "line 2: missing h"),
-    (STABLE_HEADER.replace("h=0.5", "h=nan"), "line 2: h: expected a number"),
-    (STABLE_HEADER.replace("layers=1", "layers=one"), "line 2: layers: expected an integer"),
-    (STABLE_HEADER.replace("layers=1", "layers=1000"), "line 2: the header describes [\\d,]+ parameters"),
-    (STABLE_HEADER.replace("opening=0", "opening=0 depth=3"), "line 2: unexpected or repeated argument 'depth=3'"),
-    (STABLE_HEADER.replace("cross_entropy", "quadratic"), "line [23]: a stable network's cost is cross_entropy"),
-    (STABLE_HEADER + "K 1 2 2\n1 2 3 4\n", "line 2: the header describes 12 parameters, but the file holds at most 9"),
-    (STABLE_HEADER + "K 1 2 2\n1 2 3 4" + " " * 8 + "\n", "line 7: the file ends early: truncated\\? expected 'b 1 2'"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (STABLE_HEADER.replace("resnet", "euler"), "line 2: expected one of resnet"),
+        (STABLE_HEADER.replace(" h=0.5", ""), "line 2: missing h"),
+        (STABLE_HEADER.replace("h=0.5", "h=nan"), "line 2: h: expected a number"),
+        (STABLE_HEADER.replace("layers=1", "layers=one"), "line 2: layers: expected an integer"),
+        (STABLE_HEADER.replace("layers=1", "layers=1000"), "line 2: the header describes [\\d,]+ parameters"),
+        (STABLE_HEADER.replace("opening=0", "opening=0 depth=3"), "line 2: unexpected or repeated argument 'depth=3'"),
+        (STABLE_HEADER.replace("cross_entropy", "quadratic"), "line [23]: a stable network's cost is cross_entropy"),
+        (
+            STABLE_HEADER + "K 1 2 2\n1 2 3 4\n",
+            "line 2: the header describes 12 parameters, but the file holds at most 9",
+        ),
+        (
+            STABLE_HEADER + "K 1 2 2\n1 2 3 4" + " " * 8 + "\n",
+            "line 7: the file ends early: truncated\\? expected 'b 1 2'",
+        ),
+    ],
+)
 def test_bad_stable_headers_name_the_line(text, words):
     fails(text, words)

@@ -1,5 +1,3 @@
-import math
-
 import numpy as np
 import pytest
 
@@ -78,9 +76,17 @@ def test_labels_become_one_hot_and_validation_is_recorded():
     X = rng.normal(size=(300, 4))
     labels = X[:, :3].argmax(axis=1)
     net = NeuralNetwork([4, 8, 3], ["tanh", "softmax"], "cross_entropy", seed=0)
-    _, h = train(net, (X[:200], labels[:200]), learning_step=0.5, batch_iterations=1, batch_size=20,
-                 max_batches=60, max_batches_without_improvement=1000,
-                 validation_data=(X[200:], labels[200:]), validate_every=5)
+    _, h = train(
+        net,
+        (X[:200], labels[:200]),
+        learning_step=0.5,
+        batch_iterations=1,
+        batch_size=20,
+        max_batches=60,
+        max_batches_without_improvement=1000,
+        validation_data=(X[200:], labels[200:]),
+        validate_every=5,
+    )
     assert h.validation_batches == list(range(5, 61, 5))
     assert len(h.validation_costs) == len(h.validation_accuracies) == 12
     assert h.validation_accuracies[-1] > 0.8
@@ -98,8 +104,7 @@ def test_exponential_decay_schedule():
     assert decay(1) == pytest.approx(1e-3)
     assert decay(51) == pytest.approx(1e-4)
     assert decay(101) == pytest.approx(1e-5) and decay(500) == pytest.approx(1e-5)
-    _, h = train(learning_step=ExponentialDecay(1.0, 0.01, 20), max_batches=20,
-                 max_batches_without_improvement=1000)
+    _, h = train(learning_step=ExponentialDecay(1.0, 0.01, 20), max_batches=20, max_batches_without_improvement=1000)
     assert h.learning_steps[0] == pytest.approx(1.0) and h.learning_steps[-1] == pytest.approx(0.01)
 
 
@@ -118,8 +123,7 @@ def test_diverging_cost_is_a_clear_error():
     X = np.random.default_rng(0).normal(size=(50, 3)) * 100
     net = NeuralNetwork([3, 2], "identity", seed=0)
     with pytest.raises(TrainingDiverged, match=r"after batch \d+.*smaller learning_step") as e:
-        Trainer().train(net, (X, X[:, :2]), 10.0, 5, 10, max_batches_without_improvement=100, seed=0,
-                        progress=False)
+        Trainer().train(net, (X, X[:, :2]), 10.0, 5, 10, max_batches_without_improvement=100, seed=0, progress=False)
     assert e.value.history.batches >= 1
     assert np.isfinite(net.params).all()
 
@@ -132,8 +136,11 @@ def test_a_huge_learning_step_is_caught_and_the_last_parameters_are_kept(kind, s
     rng = np.random.default_rng(0)
     X = rng.random((200, 2))
     y = (X[:, 0] > X[:, 1]).astype(int)
-    net = NeuralNetwork([2, 3, 1], "sigmoid", seed=seed) if kind == "quadratic" else \
-        NeuralNetwork([2, 3, 2], ["sigmoid", "softmax"], "cross_entropy", seed=seed)
+    net = (
+        NeuralNetwork([2, 3, 1], "sigmoid", seed=seed)
+        if kind == "quadratic"
+        else NeuralNetwork([2, 3, 2], ["sigmoid", "softmax"], "cross_entropy", seed=seed)
+    )
     before = net.params.copy()
     with pytest.raises(TrainingDiverged, match=r"grew to .* after batch 1 \(learning_step=1e\+06\)"):
         Trainer().train(net, (X, y), 1e6, 1, 20, seed=seed, progress=False)
@@ -155,24 +162,27 @@ def test_progress_bar_is_silent_when_not_a_terminal(capsys):
     assert captured.err == "" and captured.out == ""
 
 
-@pytest.mark.parametrize("data,kwargs,words", [
-    ((np.zeros((10, 3)), np.zeros(10)), {}, r"training_data: expected inputs of shape \(n, 2\)"),
-    ((np.zeros((0, 2)), np.zeros(0)), {}, "no samples"),
-    ([], {}, "training_data: expected a non-empty list"),
-    ((np.full((10, 2), np.nan), np.zeros(10)), {}, "inputs contain NaN"),
-    ((np.zeros((10, 2)), np.zeros(9)), {}, "10 inputs but 9 outputs"),
-    (None, dict(batch_size=501), "batch_size: expected at most the 500 training samples, got 501"),
-    (None, dict(batch_size=0), "batch_size"),
-    (None, dict(learning_step=0), "learning_step: expected a finite positive number or a schedule, got 0"),
-    (None, dict(learning_step=float("inf")), "learning_step: expected a finite positive number"),
-    (None, dict(learning_step=True), "learning_step"),
-    (None, dict(learning_step=-1.0), "learning_step"),
-    (None, dict(batch_iterations=0), "batch_iterations"),
-    (None, dict(min_improvement_per_batch=1.5), "min_improvement_per_batch"),
-    (None, dict(max_batches_without_improvement=0), "max_batches_without_improvement"),
-    (None, dict(cost_estimator_batch_size=1000), "cost_estimator_batch_size"),
-    (None, dict(max_batches=0), "max_batches"),
-])
+@pytest.mark.parametrize(
+    "data,kwargs,words",
+    [
+        ((np.zeros((10, 3)), np.zeros(10)), {}, r"training_data: expected inputs of shape \(n, 2\)"),
+        ((np.zeros((0, 2)), np.zeros(0)), {}, "no samples"),
+        ([], {}, "training_data: expected a non-empty list"),
+        ((np.full((10, 2), np.nan), np.zeros(10)), {}, "inputs contain NaN"),
+        ((np.zeros((10, 2)), np.zeros(9)), {}, "10 inputs but 9 outputs"),
+        (None, dict(batch_size=501), "batch_size: expected at most the 500 training samples, got 501"),
+        (None, dict(batch_size=0), "batch_size"),
+        (None, dict(learning_step=0), "learning_step: expected a finite positive number or a schedule, got 0"),
+        (None, dict(learning_step=float("inf")), "learning_step: expected a finite positive number"),
+        (None, dict(learning_step=True), "learning_step"),
+        (None, dict(learning_step=-1.0), "learning_step"),
+        (None, dict(batch_iterations=0), "batch_iterations"),
+        (None, dict(min_improvement_per_batch=1.5), "min_improvement_per_batch"),
+        (None, dict(max_batches_without_improvement=0), "max_batches_without_improvement"),
+        (None, dict(cost_estimator_batch_size=1000), "cost_estimator_batch_size"),
+        (None, dict(max_batches=0), "max_batches"),
+    ],
+)
 def test_bad_arguments_are_clear_value_errors(data, kwargs, words):
     with pytest.raises(ValueError, match=words):
         train(data=data, **kwargs)
@@ -183,5 +193,9 @@ def test_labels_outside_the_output_range():
     with pytest.raises(ValueError, match="training_data: labels: expected class indices from 0 to 2, found 3"):
         train(net, (np.zeros((4, 2)), np.array([0, 1, 2, 3])))
     with pytest.raises(ValueError, match=r"validation_data: expected outputs of shape \(n, 3\)"):
-        train(net, (np.zeros((4, 2)), np.array([0, 1, 2, 1])), batch_size=2,
-              validation_data=(np.zeros((2, 2)), np.zeros((2, 4))))
+        train(
+            net,
+            (np.zeros((4, 2)), np.array([0, 1, 2, 1])),
+            batch_size=2,
+            validation_data=(np.zeros((2, 2)), np.zeros((2, 4))),
+        )

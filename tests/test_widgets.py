@@ -14,8 +14,11 @@ from tinynet.widgets import DigitExplorer, TrainingStepper, WeightNudger, widget
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 # an HTML tag as text: <b>, </td>, <table class="x">, <br/> (not Python's "<urlopen error ...>")
-TAG = re.compile(r"</?(a|b|i|u|s|p|br|hr|em|strong|small|big|font|code|pre|kbd|sup|sub|span|div|img|table|thead|tbody"
-                 r"|tr|td|th|ul|ol|li|h[1-6])(\s[^<>]*)?/?>", re.IGNORECASE)
+TAG = re.compile(
+    r"</?(a|b|i|u|s|p|br|hr|em|strong|small|big|font|code|pre|kbd|sup|sub|span|div|img|table|thead|tbody"
+    r"|tr|td|th|ul|ol|li|h[1-6])(\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 
 
 def test_nudging_a_weight_shows_measured_and_predicted_cost():
@@ -82,8 +85,10 @@ def test_one_click_is_trainer_step_with_the_sliders_eta_on_the_same_batch():
     stepper = TrainingStepper(net, (X, labels), learning_step=0.5, batch_size=20, seed=7)
     stepper.eta.value = 0.2
     assert stepper.learning_step == 0.2
-    assert stepper.one_click() == ("one click: pick m = 20 random samples of the 300, backprop, "
-                                   "params -= (η/m) ∂C/∂params, η = 0.2, m = 20; repeated N = 1 time (Trainer.step)")
+    assert stepper.one_click() == (
+        "one click: pick m = 20 random samples of the 300, backprop, "
+        "params -= (η/m) ∂C/∂params, η = 0.2, m = 20; repeated N = 1 time (Trainer.step)"
+    )
     assert "η = 0.2" in stepper.what.value
     stepper.button.click()
     idx = rng.choice(300, 20, replace=False)
@@ -166,8 +171,11 @@ def test_the_misread_filter_shows_only_misread_digits_with_bars_labelled_0_to_9(
 
 def test_no_widget_shows_tag_text():
     net, X, labels = _explorer()
-    tools = [WeightNudger(small_network(), SAMPLE_X, SAMPLE_Y), DigitExplorer(net, X, labels),
-             TrainingStepper(NeuralNetwork([4, 6, 3], seed=0), _data(), batch_size=20)]
+    tools = [
+        WeightNudger(small_network(), SAMPLE_X, SAMPLE_Y),
+        DigitExplorer(net, X, labels),
+        TrainingStepper(NeuralNetwork([4, 6, 3], seed=0), _data(), batch_size=20),
+    ]
     tools[2].button.click()
     for tool in tools:
         lines = widget_text(tool.widget)
@@ -199,5 +207,8 @@ def test_notebook_runs(path):
 
 
 def test_there_are_three_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["01-nudge-a-weight.ipynb", "02-step-training.ipynb",
-                                           "03-inside-a-digit.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01-nudge-a-weight.ipynb",
+        "02-step-training.ipynb",
+        "03-inside-a-digit.ipynb",
+    ]

@@ -56,6 +56,7 @@ class Sigmoid(Activation):
         out += 1.0
         out *= 0.5
         return out
+
     # --8<-- [end:sigmoid_forward]
 
     # --8<-- [start:sigmoid_backward]
@@ -64,6 +65,7 @@ class Sigmoid(Activation):
         xp.subtract(a, out, out=out)  # a - a^2 = a (1 - a)
         out *= g
         return out
+
     # --8<-- [end:sigmoid_backward]
 
 
@@ -187,6 +189,7 @@ class Softmax(Activation):
         xp.subtract(g, s, out=out)
         out *= a
         return out
+
     # --8<-- [end:softmax_backward]
 
     def derivative(self, z, xp=np):
@@ -196,8 +199,7 @@ class Softmax(Activation):
 _SIGMOID = Sigmoid()
 
 ACTIVATIONS = {
-    act.name: act
-    for act in (Sigmoid(), Tanh(), LecunTanh(), ReLU(), ELU(), Softplus(), Softmax(), Identity())
+    act.name: act for act in (Sigmoid(), Tanh(), LecunTanh(), ReLU(), ELU(), Softplus(), Softmax(), Identity())
 }
 
 

@@ -93,7 +93,7 @@ class Network:
         views, start = [], 0
         for _, shape in self.param_shapes():
             size = int(np.prod(shape))
-            views.append(flat[start:start + size].reshape(shape))
+            views.append(flat[start : start + size].reshape(shape))
             start += size
         return views
 
@@ -104,8 +104,10 @@ class Network:
         shared memory for a pool of processes, or on a GPU.
         """
         if params.shape != (self.param_count,) or params.dtype != self.dtype:
-            raise ValueError(f"params: expected a flat {self.dtype} array of {self.param_count} values, "
-                             f"got {params.dtype} of shape {params.shape}")
+            raise ValueError(
+                f"params: expected a flat {self.dtype} array of {self.param_count} values, "
+                f"got {params.dtype} of shape {params.shape}"
+            )
         self.params = params
         self.unpack(self.views(params))
 
@@ -147,7 +149,7 @@ class Network:
         layers = [{} for _ in self.layer_names()]
         for (name, _), view in zip(self.param_shapes(), self.views(flat)):
             symbol = name.rstrip("0123456789")
-            layers[int(name[len(symbol):]) - 1][symbol] = view
+            layers[int(name[len(symbol) :]) - 1][symbol] = view
         return layers
 
     # --- passes --------------------------------------------------------------------------------
@@ -185,13 +187,13 @@ class Network:
         y = self.check_y(y, len(x))
         total = 0.0
         for start, (z, a) in zip(range(0, len(x), CHUNK), self._passes(x)):
-            total += self.cost.value(z, a, y[start:start + CHUNK], self.activations[-1], self.xp)
+            total += self.cost.value(z, a, y[start : start + CHUNK], self.activations[-1], self.xp)
         return total + len(x) * self.regularisation()
 
     def _passes(self, x):
         """(z^L, a^L) of x, CHUNK samples at a time (a pass keeps every layer's values)."""
         for start in range(0, len(x), CHUNK):
-            part = x[start:start + CHUNK]
+            part = x[start : start + CHUNK]
             ws = self.workspace(len(part))
             a = self.forward(part, ws)
             yield ws.z[-1], a
@@ -240,8 +242,9 @@ class Network:
             except (TypeError, ValueError):
                 raise ValueError(f"{name}: expected numbers, shape ({n},) or (m, {n})") from None
         if x.ndim not in (1, 2) or x.shape[-1] != n:
-            raise ValueError(f"{name}: expected shape ({n},) or (m, {n}) for a network with {n} inputs, "
-                             f"got {tuple(x.shape)}")
+            raise ValueError(
+                f"{name}: expected shape ({n},) or (m, {n}) for a network with {n} inputs, got {tuple(x.shape)}"
+            )
         return x.reshape(1, -1) if x.ndim == 1 else x
 
     def check_y(self, y, m, name="y"):
@@ -259,10 +262,10 @@ class Network:
             return y
         if y.size == m * n and (y.ndim == 1 and (m == 1 or n == 1)):
             return y.reshape(m, n)
-        hint = " (class labels? tinynet.data.one_hot(labels, k) makes target rows of them)" \
-            if y.shape == (m,) else ""
-        raise ValueError(f"{name}: expected targets of shape ({m}, {n}), {n} target values per sample, "
-                         f"got {tuple(y.shape)}{hint}")
+        hint = " (class labels? tinynet.data.one_hot(labels, k) makes target rows of them)" if y.shape == (m,) else ""
+        raise ValueError(
+            f"{name}: expected targets of shape ({m}, {n}), {n} target values per sample, got {tuple(y.shape)}{hint}"
+        )
 
     # --- moving and saving ---------------------------------------------------------------------------
 
@@ -294,8 +297,9 @@ class Network:
     def check_budget(cls, count, budget, line):
         """Refuse a header whose P parameters the file cannot hold (before allocating them)."""
         if count > budget:
-            raise HeaderError(f"the header describes {count:,} parameters, but the file holds at most "
-                              f"{budget:,} numbers", line)
+            raise HeaderError(
+                f"the header describes {count:,} parameters, but the file holds at most {budget:,} numbers", line
+            )
 
 
 def from_spec(spec):

@@ -16,10 +16,16 @@ COMMANDS = {  # name: (module, function, help); a module is imported only when i
     "simple-example": ("tinynet.examples.simple_example", "main", "the two-team point classifier (team 1 if x > y)"),
     "digits": ("tinynet.examples.digits_recognizer", "main", "the digits recognizer: 'digits train', 'digits test'"),
     "cnn": ("tinynet.examples.cnn_digits", "main", "a convolutional digits recognizer: 'cnn train', 'cnn test'"),
-    "lesson": ("tinynet.lessonkit", "run_lesson",
-               "run lesson N ('lesson --list' lists them; --step pauses after each stage)"),
-    "exercise": ("tinynet.exercises", "main",
-                 "exercises graded by tinynet: 'exercise --list', 'exercise N --start', 'exercise N FILE'"),
+    "lesson": (
+        "tinynet.lessonkit",
+        "run_lesson",
+        "run lesson N ('lesson --list' lists them; --step pauses after each stage)",
+    ),
+    "exercise": (
+        "tinynet.exercises",
+        "main",
+        "exercises graded by tinynet: 'exercise --list', 'exercise N --start', 'exercise N FILE'",
+    ),
 }
 
 

@@ -68,15 +68,18 @@ class ConvNet(Network):
 
     def param_shapes(self):
         """K<l> (F, C, k, k) and b<l> for a convolution, W<l> (n_l, n_(l-1)) and b<l> for a dense layer."""
-        return [(f"{symbol}{l}", shape) for l, (layer, shape) in enumerate(zip(self.layers, self.shapes), start=1)
-                for symbol, shape in layer.param_shapes(shape)]
+        return [
+            (f"{symbol}{l}", shape)
+            for l, (layer, shape) in enumerate(zip(self.layers, self.shapes), start=1)
+            for symbol, shape in layer.param_shapes(shape)
+        ]
 
     def by_layer(self, views):
         """Parameter blocks grouped per layer: [(K1, b1), (), (), (W4, b4)] (a pooling layer has none)."""
         grouped, i = [], 0
         for layer, shape in zip(self.layers, self.shapes):
             n = len(layer.param_shapes(shape))
-            grouped.append(tuple(views[i:i + n]))
+            grouped.append(tuple(views[i : i + n]))
             i += n
         return grouped
 
@@ -98,8 +101,8 @@ class ConvNet(Network):
         a = x.reshape((len(x),) + self.input_shape)
         ws.a[0] = a
         for i, (layer, params, act) in enumerate(zip(self.layers, self.layer_blocks, self.activations)):
-            z, ws.saved[i] = layer.forward(a, params, xp)   # z^l
-            a = act.forward(z, xp.empty_like(z), xp)        # a^l = σ^l(z^l)
+            z, ws.saved[i] = layer.forward(a, params, xp)  # z^l
+            a = act.forward(z, xp.empty_like(z), xp)  # a^l = σ^l(z^l)
             ws.z[i], ws.a[i + 1] = z, a
         return a
 
@@ -113,15 +116,17 @@ class ConvNet(Network):
         xp = ws.xp
         ws.delta[-1] = self.cost.delta(ws.z[-1], ws.a[-1], y, self.activations[-1], xp.empty_like(ws.z[-1]), xp)
         for i in reversed(range(len(self.layers))):
-            g = self.layers[i].backward(ws.delta[i], ws.a[i], ws.saved[i], self.layer_blocks[i], ws.layer_grads[i],
-                                        xp, need_input_grad=i > 0)   # ∂C/∂a^(l-1)
+            g = self.layers[i].backward(
+                ws.delta[i], ws.a[i], ws.saved[i], self.layer_blocks[i], ws.layer_grads[i], xp, need_input_grad=i > 0
+            )  # ∂C/∂a^(l-1)
             if i > 0:
                 ws.delta[i - 1] = self.activations[i - 1].backward(ws.z[i - 1], ws.a[i], g, xp.empty_like(g), xp)
 
     def spec(self):
         """What rebuilds this network's shape elsewhere (a worker process): its class and arguments."""
-        return type(self), dict(layers=tuple(self.layer_names()), input_shape=self.input_shape,
-                                cost=self.cost.name, dtype=self.dtype.name)
+        return type(self), dict(
+            layers=tuple(self.layer_names()), input_shape=self.input_shape, cost=self.cost.name, dtype=self.dtype.name
+        )
 
     def header(self):
         return ["convnet " + " ".join(map(str, self.input_shape))] + [f"layer {name}" for name in self.layer_names()]
@@ -132,8 +137,11 @@ class ConvNet(Network):
         line, words = fields[0]
         if words[:1] != ["convnet"] or len(words) != 4:
             raise HeaderError("expected 'convnet C H W', the input's channels, height and width", line)
-        input_shape = (header_int(words[1], "channels", line, 1, 64), header_int(words[2], "height", line, 1, 4096),
-                       header_int(words[3], "width", line, 1, 4096))
+        input_shape = (
+            header_int(words[1], "channels", line, 1, 64),
+            header_int(words[2], "height", line, 1, 4096),
+            header_int(words[3], "width", line, 1, 4096),
+        )
         if len(fields) < 2:
             raise HeaderError("expected 'layer ...' lines after the 'convnet' line", line)
         layers, count, shape = [], 0, input_shape

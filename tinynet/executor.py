@@ -44,8 +44,9 @@ class ExecutorBatches(Batches):
         self.idx = np.array_split(np.asarray(idx), self.parts)
 
     def gradient(self):
-        futures = [self.executor.submit(part_gradient, self.spec, self.data, self.network.params, part)
-                   for part in self.idx]
+        futures = [
+            self.executor.submit(part_gradient, self.spec, self.data, self.network.params, part) for part in self.idx
+        ]
         self.grad[...] = 0
         for future in futures:
             self.grad += future.result()

@@ -17,8 +17,10 @@ def require_cupy():
     try:
         import cupy
     except ImportError:
-        raise RuntimeError("GPUTrainer needs CuPy, which is not installed: pip install -e \".[gpu]\" "
-                           "(cupy-cuda12x, for CUDA 12; for CUDA 13 install cupy-cuda13x instead)") from None
+        raise RuntimeError(
+            'GPUTrainer needs CuPy, which is not installed: pip install -e ".[gpu]" '
+            "(cupy-cuda12x, for CUDA 12; for CUDA 13 install cupy-cuda13x instead)"
+        ) from None
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as e:  # CUDA driver missing or broken

@@ -71,8 +71,9 @@ def gradcheck(network, x, y, eps=1e-6, samples=None, seed=0):
     rng = np.random.default_rng(seed)
     errors, checked, offset = {}, 0, 0  # offset: where each block starts in network.params
     for name, P in network.named_params():
-        picked = np.arange(P.size) if samples is None or samples >= P.size else \
-            rng.choice(P.size, samples, replace=False)
+        picked = (
+            np.arange(P.size) if samples is None or samples >= P.size else rng.choice(P.size, samples, replace=False)
+        )
         numeric = np.array([numerical_gradient(network, x, y, offset + k, eps) for k in picked])
         exact = ws.grad[offset + picked]
         denom = np.linalg.norm(exact) + np.linalg.norm(numeric)

@@ -19,7 +19,7 @@ def im2col(a, k, xp):
     cols = xp.empty((C, k, k, m, Ho, Wo), a.dtype)
     for u in range(k):
         for v in range(k):
-            cols[:, u, v] = a[:, :, u:u + Ho, v:v + Wo].transpose(1, 0, 2, 3)
+            cols[:, u, v] = a[:, :, u : u + Ho, v : v + Wo].transpose(1, 0, 2, 3)
     return cols.reshape(C * k * k, m * Ho * Wo)
 
 
@@ -35,5 +35,5 @@ def col2im(g, shape, k, xp):
     out = xp.zeros(shape, g.dtype)
     for u in range(k):
         for v in range(k):
-            out[:, :, u:u + Ho, v:v + Wo] += g[:, u, v].transpose(1, 0, 2, 3)
+            out[:, :, u : u + Ho, v : v + Wo] += g[:, u, v].transpose(1, 0, 2, 3)
     return out

@@ -75,10 +75,18 @@ def trace(network, x, y):
     network.backward(y, ws)
     params, grads = network.layer_params(network.params), network.layer_params(ws.grad)
     layers = [
-        LayerTrace(l, name, _copy(z), _copy(a), _copy(delta),
-                   {k: _copy(v) for k, v in p.items()}, {k: _copy(v) for k, v in g.items()})
+        LayerTrace(
+            l,
+            name,
+            _copy(z),
+            _copy(a),
+            _copy(delta),
+            {k: _copy(v) for k, v in p.items()},
+            {k: _copy(v) for k, v in g.items()},
+        )
         for l, (name, z, a, delta, p, g) in enumerate(
-            zip(network.layer_names(), ws.z, ws.a[1:], ws.delta, params, grads), start=1)
+            zip(network.layer_names(), ws.z, ws.a[1:], ws.delta, params, grads), start=1
+        )
     ]
     return Trace(_copy(x), _copy(y), layers, network.cost_of(x, y))
 

@@ -74,8 +74,8 @@ class Conv2D(Layer):
         K, b = params
         m, F = len(a), self.filters
         _, Ho, Wo = self.output_shape(a.shape[1:])
-        cols = im2col(a, self.k, xp)                   # each window a column, like a sample of a dense layer
-        z = K.reshape(F, -1) @ cols + b[:, None]       # z = K cols + b: (F, m·Ho·Wo)
+        cols = im2col(a, self.k, xp)  # each window a column, like a sample of a dense layer
+        z = K.reshape(F, -1) @ cols + b[:, None]  # z = K cols + b: (F, m·Ho·Wo)
         return z.reshape(F, m, Ho, Wo).transpose(1, 0, 2, 3), cols
 
     def backward(self, delta, a, cols, params, grads, xp, need_input_grad=True):
@@ -92,10 +92,10 @@ class Conv2D(Layer):
         K, _ = params
         dK, db = grads
         F = self.filters
-        d = delta.transpose(1, 0, 2, 3).reshape(F, -1)    # delta as (F, m·Ho·Wo): a column per window
-        xp.matmul(d, cols.T, out=dK.reshape(F, -1))        # ∂C/∂K = delta colsᵀ
-        d.sum(axis=1, out=db)                              # ∂C/∂b = Σ delta
-        if not need_input_grad:                            # (the input image needs no error)
+        d = delta.transpose(1, 0, 2, 3).reshape(F, -1)  # delta as (F, m·Ho·Wo): a column per window
+        xp.matmul(d, cols.T, out=dK.reshape(F, -1))  # ∂C/∂K = delta colsᵀ
+        d.sum(axis=1, out=db)  # ∂C/∂b = Σ delta
+        if not need_input_grad:  # (the input image needs no error)
             return None
         return col2im(K.reshape(F, -1).T @ d, a.shape, self.k, xp)  # ∂C/∂a = col2im(Kᵀ delta)
 
@@ -125,14 +125,15 @@ class MaxPool2D(Layer):
         m, C, H, W = a.shape
         Hp, Wp = H // s, W // s
         # each block's s·s values side by side, in reading order: (m, C, Hp, Wp, s·s)
-        blocks = a[:, :, :Hp * s, :Wp * s].reshape(m, C, Hp, s, Wp, s).transpose(0, 1, 2, 4, 3, 5)
+        blocks = a[:, :, : Hp * s, : Wp * s].reshape(m, C, Hp, s, Wp, s).transpose(0, 1, 2, 4, 3, 5)
         blocks = blocks.reshape(m, C, Hp, Wp, s * s)
         z = blocks.max(axis=-1)
-        winner = blocks.argmax(axis=-1)                    # the first maximum on a tie
-        one_hot = winner[..., None] == xp.arange(s * s)    # (m, C, Hp, Wp, s·s)
-        mask = xp.zeros(a.shape, a.dtype)                  # the cut-off rows and columns stay 0
-        mask[:, :, :Hp * s, :Wp * s] = one_hot.reshape(m, C, Hp, Wp, s, s).transpose(0, 1, 2, 4, 3, 5) \
-            .reshape(m, C, Hp * s, Wp * s)
+        winner = blocks.argmax(axis=-1)  # the first maximum on a tie
+        one_hot = winner[..., None] == xp.arange(s * s)  # (m, C, Hp, Wp, s·s)
+        mask = xp.zeros(a.shape, a.dtype)  # the cut-off rows and columns stay 0
+        mask[:, :, : Hp * s, : Wp * s] = (
+            one_hot.reshape(m, C, Hp, Wp, s, s).transpose(0, 1, 2, 4, 3, 5).reshape(m, C, Hp * s, Wp * s)
+        )
         return z, mask
 
     def backward(self, delta, a, mask, params, grads, xp, need_input_grad=True):
@@ -143,7 +144,7 @@ class MaxPool2D(Layer):
         s = self.size
         Hp, Wp = delta.shape[2:]
         up = xp.zeros(mask.shape, delta.dtype)
-        up[:, :, :Hp * s, :Wp * s] = delta.repeat(s, axis=2).repeat(s, axis=3)
+        up[:, :, : Hp * s, : Wp * s] = delta.repeat(s, axis=2).repeat(s, axis=3)
         return up * mask
 
 
@@ -182,19 +183,23 @@ class Dense(Layer):
 
     def forward(self, a, params, xp):
         W, b = params
-        return a @ W.T + b, None                           # z = W a + b, one row per sample
+        return a @ W.T + b, None  # z = W a + b, one row per sample
 
     def backward(self, delta, a, saved, params, grads, xp, need_input_grad=True):
         W, _ = params
         dW, db = grads
-        xp.matmul(delta.T, a, out=dW)                      # ∂C/∂W = delta aᵀ, summed over the batch
-        delta.sum(axis=0, out=db)                          # ∂C/∂b = Σ delta
-        return delta @ W if need_input_grad else None      # ∂C/∂a = Wᵀ delta
+        xp.matmul(delta.T, a, out=dW)  # ∂C/∂W = delta aᵀ, summed over the batch
+        delta.sum(axis=0, out=db)  # ∂C/∂b = Σ delta
+        return delta @ W if need_input_grad else None  # ∂C/∂a = Wᵀ delta
 
 
 LAYERS = {cls.kind: cls for cls in (Conv2D, MaxPool2D, Flatten, Dense)}
-ARGS = {"conv2d": ("filters", "kernel size", "activation"), "maxpool2d": ("size",), "flatten": (),
-        "dense": ("units", "activation")}
+ARGS = {
+    "conv2d": ("filters", "kernel size", "activation"),
+    "maxpool2d": ("size",),
+    "flatten": (),
+    "dense": ("units", "activation"),
+}
 LIMITS = {"filters": 10000, "kernel size": 64, "size": 64, "units": 10000}
 
 
@@ -205,8 +210,12 @@ def parse_layer(text, line=None):
     names = ARGS[kind]
     if len(words) - 1 > len(names):
         raise HeaderError(f"{kind}: expected {' '.join(names) or 'nothing'} after it, found {text[:60]!r}", line)
-    args = [header_choice(w, name, line, list(ACTIVATIONS)) if name == "activation" else
-            header_int(w, name, line, 1, LIMITS[name]) for name, w in zip(names, words[1:])]
+    args = [
+        header_choice(w, name, line, list(ACTIVATIONS))
+        if name == "activation"
+        else header_int(w, name, line, 1, LIMITS[name])
+        for name, w in zip(names, words[1:])
+    ]
     return LAYERS[kind](*args)
 
 

@@ -21,8 +21,9 @@ class Lesson:
 
     def __init__(self, number, title, argv=None):
         parser = argparse.ArgumentParser(prog=f"tinynet lesson {number}", description=title)
-        parser.add_argument("--step", action="store_true",
-                            help="pause before each computation (Enter to go on, q to quit)")
+        parser.add_argument(
+            "--step", action="store_true", help="pause before each computation (Enter to go on, q to quit)"
+        )
         parser.add_argument("--figures", default="lesson_figures", help="folder for the figures")
         self.args = parser.parse_args(argv)
         # where figures go, fixed now: a lesson may change the working folder (lesson 11 works in a temporary one)

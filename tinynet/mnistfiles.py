@@ -74,11 +74,15 @@ def _check_declared(path, shape, size, header, stored, gzipped, max_bytes):
     if size == 0:
         raise ValueError(f"{path}: no data: its header declares shape {shape}")
     if size > max_bytes:
-        raise ValueError(f"{path}: its header declares shape {shape}, {size:,} bytes, more than the "
-                         f"{max_bytes:,} an MNIST file can hold (a damaged file?)")
+        raise ValueError(
+            f"{path}: its header declares shape {shape}, {size:,} bytes, more than the "
+            f"{max_bytes:,} an MNIST file can hold (a damaged file?)"
+        )
     if gzipped and size + header > GZIP_MAX_RATIO * stored:
-        raise ValueError(f"{path}: its header declares {size:,} bytes of data, more than a gzip file of "
-                         f"{stored:,} bytes can hold (a damaged file?)")
+        raise ValueError(
+            f"{path}: its header declares {size:,} bytes of data, more than a gzip file of "
+            f"{stored:,} bytes can hold (a damaged file?)"
+        )
     if not gzipped and stored - header != size:
         raise ValueError(f"{path}: expected {size} data bytes for shape {shape}, found {stored - header}")
 

@@ -69,8 +69,7 @@ class NeuralNetwork(Network):
 
     header_key = "sizes"
 
-    def __init__(self, sizes, activations=None, cost="quadratic", seed=None,
-                 dtype=np.float64, init="lecun"):
+    def __init__(self, sizes, activations=None, cost="quadratic", seed=None, dtype=np.float64, init="lecun"):
         self.sizes = check_sizes(sizes)
         L = len(self.sizes) - 1
         if activations is None:
@@ -80,9 +79,7 @@ class NeuralNetwork(Network):
         if not isinstance(activations, (list, tuple)):
             raise ValueError(f"activations: expected a name or a list of {L} names, got {activations!r}")
         if len(activations) != L:
-            raise ValueError(
-                f"activations: expected one name per layer after the input ({L}), got {len(activations)}"
-            )
+            raise ValueError(f"activations: expected one name per layer after the input ({L}), got {len(activations)}")
         self.activations = tuple(get_activation(name) for name in activations)
         self.cost = get_cost(cost)
         self.cost.check(self.activations[-1])
@@ -121,8 +118,12 @@ class NeuralNetwork(Network):
 
     def spec(self):
         """What rebuilds this network's shape elsewhere (a worker process): a class and its arguments."""
-        return NeuralNetwork, dict(sizes=tuple(self.sizes), activations=tuple(self.activation_names),
-                                   cost=self.cost.name, dtype=self.dtype.name)
+        return NeuralNetwork, dict(
+            sizes=tuple(self.sizes),
+            activations=tuple(self.activation_names),
+            cost=self.cost.name,
+            dtype=self.dtype.name,
+        )
 
     def allocate(self, ws, xp):
         """Per layer z^l, a^l, delta^l and g^l = delta^(l+1) W^(l+1), each (m, n_l); a row of ones."""
@@ -144,11 +145,11 @@ class NeuralNetwork(Network):
         a[0] = x
         # --8<-- [start:forward_z]
         for i, (W, b, act) in enumerate(zip(self.weights, self.biases, self.activations)):
-            xp.matmul(a[i], W.T, out=ws.z[i])          # z^l = a^(l-1) W^lᵀ
-            ws.z[i] += b                               #       + b^l
+            xp.matmul(a[i], W.T, out=ws.z[i])  # z^l = a^(l-1) W^lᵀ
+            ws.z[i] += b  # z^l += b^l (in place: no new array)
             # --8<-- [end:forward_z]
             # --8<-- [start:forward_a]
-            act.forward(ws.z[i], a[i + 1], xp)         # a^l = σ^l(z^l)
+            act.forward(ws.z[i], a[i + 1], xp)  # a^l = σ^l(z^l)
             # --8<-- [end:forward_a]
         return a[-1]
 
@@ -229,9 +230,11 @@ def check_sizes(sizes):
     """``sizes`` as a list of at least two whole positive numbers, or a ValueError naming the argument."""
     if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
         sizes = sizes.tolist()
-    ok = isinstance(sizes, (list, tuple)) and len(sizes) >= 2 and all(
-        isinstance(n, (int, np.integer)) and not isinstance(n, bool) and 1 <= n <= 10**8 for n in sizes)
+    ok = (
+        isinstance(sizes, (list, tuple))
+        and len(sizes) >= 2
+        and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and 1 <= n <= 10**8 for n in sizes)
+    )
     if not ok:
         raise ValueError(f"sizes: expected a list of at least two whole positive layer sizes, got {sizes!r}")
     return [int(n) for n in sizes]
-

@@ -38,8 +38,20 @@ from .protocol import SharedArrays, Worker, WorkerError, ask, attach, build_netw
 from .trainer import Batches, Trainer
 
 # What other modules (pvd, synthetic), the lessons and the benchmarks import from here.
-__all__ = ["PoolTrainer", "SharedMemoryBatches", "GradientWorker", "SharedArrays", "Worker", "WorkerError", "attach",
-           "blas_threads_env", "build_network", "network_spec", "require_main_file", "serve"]
+__all__ = [
+    "PoolTrainer",
+    "SharedMemoryBatches",
+    "GradientWorker",
+    "SharedArrays",
+    "Worker",
+    "WorkerError",
+    "attach",
+    "blas_threads_env",
+    "build_network",
+    "network_spec",
+    "require_main_file",
+    "serve",
+]
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -67,8 +79,7 @@ class PoolTrainer(Trainer):
 
     def batches(self, network, X, Y, batch_size):
         if batch_size < self.workers:
-            raise ValueError(f"batch_size: expected at least one sample per worker ({self.workers}), "
-                             f"got {batch_size}")
+            raise ValueError(f"batch_size: expected at least one sample per worker ({self.workers}), got {batch_size}")
         if self.executor is None:
             return SharedMemoryBatches(network, X, Y, self.workers, self.blas_threads)
         from .executor import ExecutorBatches  # only a program that passes an executor needs it
@@ -117,9 +128,12 @@ class SharedMemoryBatches(Batches):
                     ours, theirs = context.Pipe()
                     self.conns.append(ours)
                     try:
-                        p = context.Process(target=self.worker(), daemon=True, name=f"tinynet-worker-{slot}",
-                                            args=(theirs, network_spec(network), self.shared.describe(), slot,
-                                                  *self.worker_args(slot)))
+                        p = context.Process(
+                            target=self.worker(),
+                            daemon=True,
+                            name=f"tinynet-worker-{slot}",
+                            args=(theirs, network_spec(network), self.shared.describe(), slot, *self.worker_args(slot)),
+                        )
                         self.processes.append(p)
                         p.start()
                     finally:
@@ -207,7 +221,8 @@ def require_main_file():
         raise WorkerError(
             f"the worker processes cannot start: each one imports the program's main module from its file, "
             f"and this program's main module has none ({path!r}, a script read from stdin?). "
-            f"Save the script to a file and run that, or train in this process (Trainer instead of PoolTrainer)")
+            f"Save the script to a file and run that, or train in this process (Trainer instead of PoolTrainer)"
+        )
 
 
 class GradientWorker(Worker):

@@ -135,8 +135,9 @@ class LocalPVD(LocalBatches):
             block_step(self.network, self.ws, self.blocks, p, eta_over_m, steps)
             self.candidates[p] = self.network.params
             costs.append(self.network.cost_of(self.ws.x, self.ws.y))
-        self.chosen.append(synchronise(self.network, self.candidates, costs, self.blocks, self.ws.x, self.ws.y,
-                                       self.combine))
+        self.chosen.append(
+            synchronise(self.network, self.candidates, costs, self.blocks, self.ws.x, self.ws.y, self.combine)
+        )
 
 
 class PoolPVD(SharedMemoryBatches):
@@ -164,10 +165,12 @@ class PoolPVD(SharedMemoryBatches):
         self.x, self.y = self.shared.arrays["X"][idx], self.shared.arrays["Y"][idx]  # for the synchronisation
 
     def run(self, eta_over_m, steps):
-        self._ask([("pvd", self.P, list(range(w, self.P, self.workers)), eta_over_m, steps)
-                   for w in range(self.workers)])
-        self.chosen.append(synchronise(self.network, self.candidates, self.costs, self.blocks, self.x, self.y,
-                                       self.combine))
+        self._ask(
+            [("pvd", self.P, list(range(w, self.P, self.workers)), eta_over_m, steps) for w in range(self.workers)]
+        )
+        self.chosen.append(
+            synchronise(self.network, self.candidates, self.costs, self.blocks, self.x, self.y, self.combine)
+        )
 
 
 class PVDWorker(Worker):

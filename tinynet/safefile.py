@@ -40,8 +40,9 @@ def writable_target(path):
     if old is not None and stat.S_ISDIR(old.st_mode):
         raise ValueError(f"path: {path} is a folder; expected the name of a model file")
     if old is not None and not stat.S_ISREG(old.st_mode):
-        raise ValueError(f"path: {path} is not a regular file (a device, a pipe or a socket); "
-                         f"expected the name of a model file")
+        raise ValueError(
+            f"path: {path} is not a regular file (a device, a pipe or a socket); expected the name of a model file"
+        )
     return target, old
 
 
@@ -150,8 +151,9 @@ def read_text(file, max_bytes):
         code = ord(data[bad.start()]) if bad else None
     if bad:
         line = data.count(b"\n" if isinstance(data, bytes) else "\n", 0, bad.start()) + 1
-        raise ValueError(f"{name}, line {line}: not a text model file (character 0x{code:02x}; "
-                         f"a model file is printable ASCII)")
+        raise ValueError(
+            f"{name}, line {line}: not a text model file (character 0x{code:02x}; a model file is printable ASCII)"
+        )
     return (data.decode("ascii") if isinstance(data, bytes) else data), name
 
 
@@ -180,5 +182,6 @@ def _check_regular(name, st, max_bytes, size=None):
         raise ValueError(f"{name}: not a regular file (a device, a pipe or a socket); expected a model file")
     size = st.st_size if size is None else size
     if size > max_bytes:
-        raise ValueError(f"{name}: {size:,} bytes, more than the {max_bytes:,} a model file may have "
-                         f"(load_from_file's max_bytes)")
+        raise ValueError(
+            f"{name}: {size:,} bytes, more than the {max_bytes:,} a model file may have (load_from_file's max_bytes)"
+        )

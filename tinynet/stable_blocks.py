@@ -13,7 +13,7 @@ class Blocks:
     def layer_indices(self, j0, j1):
         """Where K_j and b_j of the layers j0 <= j < j1 sit in ``params`` (an index array)."""
         n, N = self.n, self.N
-        return np.r_[j0 * n * n:j1 * n * n, N * n * n + j0 * n:N * n * n + j1 * n]
+        return np.r_[j0 * n * n : j1 * n * n, N * n * n + j0 * n : N * n * n + j1 * n]
 
     def layer_groups(self, P):
         """The layers split into P runs of neighbours: [(j0, j1), ...] (layers j0 <= j < j1)."""

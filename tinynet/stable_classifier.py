@@ -32,7 +32,7 @@ class Classifier:
         """R = α_f/(2h) Σ_j (‖K_(j+1) - K_j‖² + ‖b_(j+1) - b_j‖²) + α_c/2 ‖W‖²."""
         xp = self.xp
         smoothness = float((xp.diff(self.K, axis=0) ** 2).sum() + (xp.diff(self.b, axis=0) ** 2).sum())
-        return self.alpha_f / (2 * self.h) * smoothness + self.alpha_c / 2 * float((self.W ** 2).sum())
+        return self.alpha_f / (2 * self.h) * smoothness + self.alpha_c / 2 * float((self.W**2).sum())
 
     def add_regularisation(self, grad, m, j0=0, j1=None):
         """Add m · ∂R/∂params to ``grad``: the smoothness of the layers j0..j1-1 among themselves, and ½α_c‖W‖².

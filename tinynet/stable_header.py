@@ -17,8 +17,13 @@ class HeaderLine:
         gamma=.. alpha_f=.. alpha_c=.. opening=0|1`` (numbers as ``repr`` writes them: exact)."""
         args = self.spec()[1]
         args["opening"] = int(args["opening"])
-        return [f"stablenet {self.kind} " + " ".join(f"{key}={args[key]!r}" if isinstance(args[key], float)
-                                                     else f"{key}={args[key]}" for key in HEADER_FIELDS)]
+        return [
+            f"stablenet {self.kind} "
+            + " ".join(
+                f"{key}={args[key]!r}" if isinstance(args[key], float) else f"{key}={args[key]}"
+                for key in HEADER_FIELDS
+            )
+        ]
 
     @classmethod
     def from_header(cls, fields, cost, dtype, budget):
@@ -43,22 +48,26 @@ class HeaderLine:
         for word in words[2:]:
             key, _, text = word.partition("=")
             if key not in HEADER_FIELDS or key in texts:
-                raise HeaderError(f"unexpected or repeated argument {word[:40]!r}; "
-                                  f"expected each of {', '.join(HEADER_FIELDS)} once", line)
+                raise HeaderError(
+                    f"unexpected or repeated argument {word[:40]!r}; expected each of {', '.join(HEADER_FIELDS)} once",
+                    line,
+                )
             texts[key] = text
         missing = [key for key in HEADER_FIELDS if key not in texts]
         if missing:
             raise HeaderError(f"missing {', '.join(missing)} in the stablenet line", line)
         args = {key: read(texts[key], key, line) for key, read in HEADER_FIELDS.items()}
         if args["width"] < args["inputs"] and not args["opening"]:
-            raise HeaderError(f"width: expected at least the {args['inputs']} inputs (or opening=1), "
-                              f"found {args['width']}", line)
+            raise HeaderError(
+                f"width: expected at least the {args['inputs']} inputs (or opening=1), found {args['width']}", line
+            )
         # the lines after the header: cost, then dtype
         if cost != "cross_entropy":
             raise HeaderError(f"a stable network's cost is cross_entropy, found {cost[:40]!r}", line + 1)
         header_choice(str(dtype), "dtype", line + 2, ["float64", "float32"])
-        cls.check_budget(param_count(args["inputs"], args["classes"], args["width"], args["layers"], args["opening"]),
-                         budget, line)
+        cls.check_budget(
+            param_count(args["inputs"], args["classes"], args["width"], args["layers"], args["opening"]), budget, line
+        )
         return ARCHITECTURES[kind](**args, seed=0, dtype=dtype)
 
 

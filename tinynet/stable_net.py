@@ -56,8 +56,22 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
     kind = ""  # the architecture's name in ARCHITECTURES and in a model file
     header_key = "stablenet"
 
-    def __init__(self, inputs, classes, width=None, layers=8, h=0.1, activation="tanh", gamma=0.0,
-                 alpha_f=0.0, alpha_c=0.0, opening=False, seed=None, dtype=np.float64, weights=None):
+    def __init__(
+        self,
+        inputs,
+        classes,
+        width=None,
+        layers=8,
+        h=0.1,
+        activation="tanh",
+        gamma=0.0,
+        alpha_f=0.0,
+        alpha_c=0.0,
+        opening=False,
+        seed=None,
+        dtype=np.float64,
+        weights=None,
+    ):
         inputs, classes, layers = _count("inputs", inputs), _count("classes", classes), _count("layers", layers)
         width = inputs if width is None else _count("width", width)
         if width < inputs and not opening:
@@ -104,8 +118,9 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
         if not isinstance(weights, dict):
             weights = np.asarray(weights)
             if weights.shape != self.params.shape:
-                raise ValueError(f"weights: expected a flat array of {self.params.size} values, "
-                                 f"got shape {weights.shape}")
+                raise ValueError(
+                    f"weights: expected a flat array of {self.params.size} values, got shape {weights.shape}"
+                )
             self.params[...] = weights
             return
         mine = dict(self.named_params())
@@ -118,9 +133,19 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
             mine[name][...] = value
 
     def spec(self):
-        return type(self), dict(inputs=self.inputs, classes=self.classes, width=self.n, layers=self.N, h=self.h,
-                                activation=self.sigma.name, gamma=self.gamma, alpha_f=self.alpha_f,
-                                alpha_c=self.alpha_c, opening=self.opening, dtype=self.dtype.name)
+        return type(self), dict(
+            inputs=self.inputs,
+            classes=self.classes,
+            width=self.n,
+            layers=self.N,
+            h=self.h,
+            activation=self.sigma.name,
+            gamma=self.gamma,
+            alpha_f=self.alpha_f,
+            alpha_c=self.alpha_c,
+            opening=self.opening,
+            dtype=self.dtype.name,
+        )
 
     # --- the architecture's own steps ------------------------------------------------------
 
@@ -158,7 +183,7 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
             z = x @ self.K_in.T + self.b_in
             return z, self.sigma(z, xp)
         Y0 = xp.zeros((x.shape[0], self.n), self.dtype)
-        Y0[:, :self.inputs] = x
+        Y0[:, : self.inputs] = x
         return None, Y0
 
     def lift_back(self, x, z, G_Y0, grad):
@@ -233,7 +258,7 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
         delta, G_YN = self.classify_back(S_N[0], ws.a[-1], y, grad)
         G = (G_YN,) + tuple(xp.zeros_like(part) for part in S_N[1:])  # ∂C/∂S_N
         first = 1 if self.opening else 0  # where the steps' z begin in ws.z
-        deltas, G = self.run_layers_back(0, N, ws.z[first:first + N], ws.states, G, grad)
+        deltas, G = self.run_layers_back(0, N, ws.z[first : first + N], ws.states, G, grad)
         opening = [self.lift_back(ws.a[0], ws.z[0], self.start_back(G), grad)] if self.opening else []
         ws.delta = opening + deltas + [delta]
         self.add_regularisation(grad, len(y))  # times m: the trainers divide by m
@@ -270,13 +295,15 @@ class StableNet(Classifier, Blocks, HeaderLine, Network):
         return self.sigma.backward(z, self.sigma(z, xp), g, xp.empty_like(z), xp)
 
     def __repr__(self):
-        return (f"{type(self).__name__}(inputs={self.inputs}, classes={self.classes}, width={self.n}, "
-                f"layers={self.N}, h={self.h}, activation={self.sigma.name!r}"
-                + (f", gamma={self.gamma}" if self.gamma else "")
-                + (f", alpha_f={self.alpha_f}" if self.alpha_f else "")
-                + (f", alpha_c={self.alpha_c}" if self.alpha_c else "")
-                + (", opening=True" if self.opening else "") + f", dtype={self.dtype.name})")
-
+        return (
+            f"{type(self).__name__}(inputs={self.inputs}, classes={self.classes}, width={self.n}, "
+            f"layers={self.N}, h={self.h}, activation={self.sigma.name!r}"
+            + (f", gamma={self.gamma}" if self.gamma else "")
+            + (f", alpha_f={self.alpha_f}" if self.alpha_f else "")
+            + (f", alpha_c={self.alpha_c}" if self.alpha_c else "")
+            + (", opening=True" if self.opening else "")
+            + f", dtype={self.dtype.name})"
+        )
 
 
 def _count(name, value):

@@ -30,8 +30,8 @@ class ResNet(StableNet):
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
         """Step j backwards (see [`StableNet.step_back`][tinynet.stable_net.StableNet.step_back]):
 
-            delta = h σ'(z) ⊙ ∂C/∂Y_(j+1),    ∂C/∂Y_j = ∂C/∂Y_(j+1) + M_jᵀ delta,
-            ∂C/∂M_j = delta Y_jᵀ,  ∂C/∂b_j = delta   (summed over the batch).
+        delta = h σ'(z) ⊙ ∂C/∂Y_(j+1),    ∂C/∂Y_j = ∂C/∂Y_(j+1) + M_jᵀ delta,
+        ∂C/∂M_j = delta Y_jᵀ,  ∂C/∂b_j = delta   (summed over the batch).
         """
         (Y,), (G_Y,) = S, G
         delta = self.h * self.times_sigma_prime(z, G_Y)
@@ -124,7 +124,7 @@ class Leapfrog(StableNet):
         Y, Y_before = S
         K = self.K[j]
         z = Y @ K.T + self.b[j]
-        return z, (2 * Y - Y_before - self.h ** 2 * self.sigma(z, self.xp) @ K, Y)
+        return z, (2 * Y - Y_before - self.h**2 * self.sigma(z, self.xp) @ K, Y)
 
     def step_back(self, j, S, z, G, nabla_K, nabla_b):
         """Step j backwards (see [`StableNet.step_back`][tinynet.stable_net.StableNet.step_back]).
@@ -136,7 +136,7 @@ class Leapfrog(StableNet):
         """
         Y, _ = S
         G_Y, G_carried = G
-        K, h2 = self.K[j], self.h ** 2
+        K, h2 = self.K[j], self.h**2
         nabla_K[j] -= h2 * self.sigma(z, self.xp).T @ G_Y
         delta = self.times_sigma_prime(z, -h2 * G_Y @ K.T)
         nabla_K[j] += delta.T @ Y

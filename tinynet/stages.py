@@ -69,12 +69,12 @@ class SyntheticGradient:
         """
         m = len(h)
         err = self(h, y) - g  # ĝ - g
-        step = rho / (1 + float((h ** 2).sum() + (0 if y is None else (y ** 2).sum())) / m)
+        step = rho / (1 + float((h**2).sum() + (0 if y is None else (y**2).sum())) / m)
         self.A -= (step / m) * (h.T @ err)
         if y is not None and len(self.B):
             self.B -= (step / m) * (y.T @ err)
         self.c -= (step / m) * err.sum(axis=0)
-        return 0.5 * float((err ** 2).sum()) / m
+        return 0.5 * float((err**2).sum()) / m
 
 
 def join_state(S):
@@ -158,8 +158,9 @@ def links_of(i, M, down, up):
     """Stage i's links, given per boundary b (between stages b and b+1) the link ``down[b]`` for states
     and ``up[b]`` for gradients."""
     first, last = i == 0, i == M - 1
-    return Links(None if first else down[i - 1], None if last else down[i],
-                 None if first else up[i - 1], None if last else up[i])
+    return Links(
+        None if first else down[i - 1], None if last else down[i], None if first else up[i - 1], None if last else up[i]
+    )
 
 
 class Mailbox:

@@ -103,7 +103,7 @@ class StageProcesses(SharedMemoryBatches):
 
     def run(self, eta_over_m, steps):
         self._ask([("run", eta_over_m, steps)] * self.M)
-        self.sg_losses.append(self.losses[:self.M - 1].tolist())
+        self.sg_losses.append(self.losses[: self.M - 1].tolist())
 
     def close(self):
         super().close()

@@ -98,8 +98,10 @@ def check_finite(network):
     """A ValueError naming the first parameter block that holds NaN or an infinity (none: nothing)."""
     for name, array in named_params(network):
         if not np.isfinite(_to_numpy(array)).all():
-            raise ValueError(f"network: parameter block {name} holds NaN or infinite values; "
-                             f"a model file holds finite numbers only (nothing was written)")
+            raise ValueError(
+                f"network: parameter block {name} holds NaN or infinite values; "
+                f"a model file holds finite numbers only (nothing was written)"
+            )
 
 
 def _header_lines(network):
@@ -109,8 +111,9 @@ def _header_lines(network):
     lines = network.header()
     for line in lines:
         if not isinstance(line, str) or not line.strip() or NOT_TEXT.search(line):
-            raise ValueError(f"network: {type(network).__name__}.header() gave {line!r}; "
-                             f"expected lines of printable text")
+            raise ValueError(
+                f"network: {type(network).__name__}.header() gave {line!r}; expected lines of printable text"
+            )
     return lines
 
 
@@ -216,16 +219,29 @@ def _from_header(r, fields, cost, dtype, budget):
     key = fields[0][1][0]
     cls = Network.kinds.get(key)
     if cls is None:  # a kind registers itself when the module defining it is imported
-        raise r.error(f"expected the network kind ({', '.join(sorted(Network.kinds))}), found {shown(key)} "
-                      f"(is the module that defines that kind imported?)", line=fields[0][0])
+        raise r.error(
+            f"expected the network kind ({', '.join(sorted(Network.kinds))}), found {shown(key)} "
+            f"(is the module that defines that kind imported?)",
+            line=fields[0][0],
+        )
     try:
         return cls.from_header(fields, cost, dtype, budget)
     except HeaderError as e:
         raise r.error(str(e), line=e.line) from None
-    except (ValueError, TypeError, ArithmeticError, IndexError, KeyError, MemoryError, SyntaxError,
-            RecursionError) as e:
-        raise r.error(f"the header (lines {fields[0][0]}-{fields[-1][0] + 2}) does not describe a valid network: "
-                      f"{str(e)[:300]}", line=fields[0][0]) from e
+    except (
+        ValueError,
+        TypeError,
+        ArithmeticError,
+        IndexError,
+        KeyError,
+        MemoryError,
+        SyntaxError,
+        RecursionError,
+    ) as e:
+        raise r.error(
+            f"the header (lines {fields[0][0]}-{fields[-1][0] + 2}) does not describe a valid network: {str(e)[:300]}",
+            line=fields[0][0],
+        ) from e
 
 
 def _read_block(r, name, array):

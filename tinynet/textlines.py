@@ -53,7 +53,7 @@ class Lines:
 
     def offset(self):
         """Where the next line starts in the text (cheap while the cursor is in the header)."""
-        return sum(len(line) + 1 for line in self.lines[:self.i])
+        return sum(len(line) + 1 for line in self.lines[: self.i])
 
     def numbers_after(self, separators):
         """At most how many numbers the rest of the file holds: one more than its separators.
@@ -87,12 +87,15 @@ class Lines:
         last = self.i
         while self.i < len(self.lines):
             if self.lines[self.i].strip():
-                raise self.error(f"unexpected text after the last block: {shown(self.lines[self.i].strip())}",
-                                 line=self.i + 1)
+                raise self.error(
+                    f"unexpected text after the last block: {shown(self.lines[self.i].strip())}", line=self.i + 1
+                )
             self.i += 1
         if last == len(self.lines) and not self.terminated:
-            raise self.error("the file ends early: truncated? (its last line has no newline; "
-                             "a complete model file ends with one)", line=last)
+            raise self.error(
+                "the file ends early: truncated? (its last line has no newline; a complete model file ends with one)",
+                line=last,
+            )
 
 
 def is_float(word):

@@ -33,5 +33,5 @@ def swiss_roll(n=1000, seed=0):
 def pad(X, width):
     """X with zero columns added up to ``width`` features."""
     out = np.zeros((len(X), width))
-    out[:, :X.shape[1]] = X
+    out[:, : X.shape[1]] = X
     return out

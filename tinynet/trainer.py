@@ -64,10 +64,24 @@ class Trainer:
     def __init__(self, xp=np):
         self.xp = xp
 
-    def train(self, network, training_data, learning_step, batch_iterations, batch_size,
-              min_improvement_per_batch=0.0, max_batches_without_improvement=3,
-              cost_estimator_batch_size=None, *, seed=None, max_batches=None,
-              validation_data=None, validate_every=1, callback=None, progress=True):
+    def train(
+        self,
+        network,
+        training_data,
+        learning_step,
+        batch_iterations,
+        batch_size,
+        min_improvement_per_batch=0.0,
+        max_batches_without_improvement=3,
+        cost_estimator_batch_size=None,
+        *,
+        seed=None,
+        max_batches=None,
+        validation_data=None,
+        validate_every=1,
+        callback=None,
+        progress=True,
+    ):
         """Train ``network`` in place; return a [`History`][tinynet.history.History].
 
         Args:
@@ -96,8 +110,17 @@ class Trainer:
         xp = self.xp
         X, Y = prepare_data(network, training_data, "training_data")
         n = len(X)
-        _check_args(n, learning_step, batch_iterations, batch_size, min_improvement_per_batch,
-                    max_batches_without_improvement, cost_estimator_batch_size, max_batches, validate_every)
+        _check_args(
+            n,
+            learning_step,
+            batch_iterations,
+            batch_size,
+            min_improvement_per_batch,
+            max_batches_without_improvement,
+            cost_estimator_batch_size,
+            max_batches,
+            validate_every,
+        )
         validation = None if validation_data is None else _validation(network, validation_data, xp)
         schedule = learning_step if callable(learning_step) else (lambda k: learning_step)
         rng = np.random.default_rng(seed)
@@ -230,9 +253,11 @@ def step(network, x, y, learning_step, ws=None, xp=np):
     ``ws``: a workspace for m samples to reuse (``network.workspace(m)``).
     """
     ws = ws if ws is not None else network.workspace(len(x), xp)
-    network.backprop(x, y, xp, ws)        # ∂C/∂params, summed over the batch, into ws.grad
-    ws.grad *= learning_step / len(x)     # (η/m) ∂C/∂params, in place: ws.grad is reused
+    network.backprop(x, y, xp, ws)  # ∂C/∂params, summed over the batch, into ws.grad
+    ws.grad *= learning_step / len(x)  # (η/m) ∂C/∂params, in place: ws.grad is reused
     network.params -= ws.grad
+
+
 # --8<-- [end:step]
 
 
@@ -242,33 +267,56 @@ def descend(network, grad, c):
     network.params -= grad
 
 
-def _check_args(n, learning_step, batch_iterations, batch_size, min_improvement, max_without,
-                cost_batch, max_batches, validate_every):
+def _check_args(
+    n,
+    learning_step,
+    batch_iterations,
+    batch_size,
+    min_improvement,
+    max_without,
+    cost_batch,
+    max_batches,
+    validate_every,
+):
     def need(ok, message):
         if not ok:
             raise ValueError(message)
 
     if not callable(learning_step):
-        need(isinstance(learning_step, numbers.Real) and not isinstance(learning_step, bool)
-             and 0 < learning_step < math.inf,
-             f"learning_step: expected a finite positive number or a schedule, got {learning_step!r}")
-    need(_is_int(batch_iterations) and batch_iterations >= 1,
-         f"batch_iterations: expected a positive integer, got {batch_iterations!r}")
-    need(_is_int(batch_size) and batch_size >= 1,
-         f"batch_size: expected a positive integer, got {batch_size!r}")
+        need(
+            isinstance(learning_step, numbers.Real)
+            and not isinstance(learning_step, bool)
+            and 0 < learning_step < math.inf,
+            f"learning_step: expected a finite positive number or a schedule, got {learning_step!r}",
+        )
+    need(
+        _is_int(batch_iterations) and batch_iterations >= 1,
+        f"batch_iterations: expected a positive integer, got {batch_iterations!r}",
+    )
+    need(_is_int(batch_size) and batch_size >= 1, f"batch_size: expected a positive integer, got {batch_size!r}")
     need(batch_size <= n, f"batch_size: expected at most the {n} training samples, got {batch_size}")
-    need(isinstance(min_improvement, numbers.Real) and 0 <= min_improvement < 1,
-         f"min_improvement_per_batch: expected a number in [0, 1), got {min_improvement!r}")
-    need(_is_int(max_without) and max_without >= 1,
-         f"max_batches_without_improvement: expected a positive integer, got {max_without!r}")
+    need(
+        isinstance(min_improvement, numbers.Real) and 0 <= min_improvement < 1,
+        f"min_improvement_per_batch: expected a number in [0, 1), got {min_improvement!r}",
+    )
+    need(
+        _is_int(max_without) and max_without >= 1,
+        f"max_batches_without_improvement: expected a positive integer, got {max_without!r}",
+    )
     if cost_batch is not None:
-        need(_is_int(cost_batch) and 1 <= cost_batch <= n,
-             f"cost_estimator_batch_size: expected None or an integer from 1 to {n}, got {cost_batch!r}")
+        need(
+            _is_int(cost_batch) and 1 <= cost_batch <= n,
+            f"cost_estimator_batch_size: expected None or an integer from 1 to {n}, got {cost_batch!r}",
+        )
     if max_batches is not None:
-        need(_is_int(max_batches) and max_batches >= 1,
-             f"max_batches: expected None or a positive integer, got {max_batches!r}")
-    need(_is_int(validate_every) and validate_every >= 1,
-         f"validate_every: expected a positive integer, got {validate_every!r}")
+        need(
+            _is_int(max_batches) and max_batches >= 1,
+            f"max_batches: expected None or a positive integer, got {max_batches!r}",
+        )
+    need(
+        _is_int(validate_every) and validate_every >= 1,
+        f"validate_every: expected a positive integer, got {validate_every!r}",
+    )
 
 
 def _is_int(v):

@@ -19,8 +19,16 @@ import numpy as np
 
 PICTURES = ("nudger", "stepper", "explorer")
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def picture_widgets():
@@ -45,8 +53,9 @@ def picture_widgets():
         return X / 255.0, labels
 
     X, labels = load_mnist("train")  # notebook 02
-    stepper = TrainingStepper(NeuralNetwork([784, 20, 10], seed=0), (X[:2000], labels[:2000]),
-                              learning_step=1.0, batch_size=50)
+    stepper = TrainingStepper(
+        NeuralNetwork([784, 20, 10], seed=0), (X[:2000], labels[:2000]), learning_step=1.0, batch_size=50
+    )
     stepper.eta.value, stepper.steps.value = 0.5, 20
     stepper.button.click()
 
@@ -95,23 +104,28 @@ def widget_html(widget):
     if isinstance(widget, W.Label):
         return f'<div class="control">{label}{html.escape(widget.value)}</div>'
     if isinstance(widget, W.ToggleButtons):
-        buttons = "".join(f'<button class="{"on" if i == widget.index else ""}">{html.escape(str(text))}</button>'
-                          for i, text in enumerate(widget._options_labels))
+        buttons = "".join(
+            f'<button class="{"on" if i == widget.index else ""}">{html.escape(str(text))}</button>'
+            for i, text in enumerate(widget._options_labels)
+        )
         return f'<div class="control">{label}{buttons}</div>'
     if isinstance(widget, W.Dropdown):
-        options = "".join(f'<option{" selected" if i == widget.index else ""}>{html.escape(str(text))}</option>'
-                          for i, text in enumerate(widget._options_labels))
+        options = "".join(
+            f"<option{' selected' if i == widget.index else ''}>{html.escape(str(text))}</option>"
+            for i, text in enumerate(widget._options_labels)
+        )
         return f'<div class="control">{label}<select{off}>{options}</select></div>'
     if isinstance(widget, (W.FloatLogSlider, W.IntSlider, W.FloatSlider)):
-        position = np.log(widget.value) / np.log(widget.base) if isinstance(widget, W.FloatLogSlider) \
-            else widget.value
+        position = np.log(widget.value) / np.log(widget.base) if isinstance(widget, W.FloatLogSlider) else widget.value
         readout = format(widget.value, widget.readout_format)
-        return (f'<div class="control{" disabled" if off else ""}">{label}<input type="range" min="{widget.min}" '
-                f'max="{widget.max}" step="{widget.step}" value="{position}"{off}>'
-                f'<span class="readout">{readout}</span></div>')
+        return (
+            f'<div class="control{" disabled" if off else ""}">{label}<input type="range" min="{widget.min}" '
+            f'max="{widget.max}" step="{widget.step}" value="{position}"{off}>'
+            f'<span class="readout">{readout}</span></div>'
+        )
     if isinstance(widget, W.Button):
         icon = "▶ " if widget.icon == "play" else ""
-        return f"<div class=\"control\"><button>{icon}{html.escape(widget.description)}</button></div>"
+        return f'<div class="control"><button>{icon}{html.escape(widget.description)}</button></div>'
     if isinstance(widget, (W.IntText, W.FloatText)):
         return f'<div class="control">{label}<input type="number" value="{widget.value}"{off}></div>'
     raise TypeError(f"widget_html: no static rendering for {type(widget).__name__}")
@@ -154,8 +168,10 @@ def take_pictures(folder, tools=None):
             page = browser.new_page(viewport={"width": 1400, "height": 900}, device_scale_factor=1)
             page.route("**/*", lambda route: route.abort())  # the page is self-contained
             for name, tool in tools.items():
-                page.set_content(f"<!doctype html><html><head><meta charset='utf-8'><style>{_CSS}</style>"
-                                 f"</head><body><div id='widget'>{widget_html(tool.widget)}</div></body></html>")
+                page.set_content(
+                    f"<!doctype html><html><head><meta charset='utf-8'><style>{_CSS}</style>"
+                    f"</head><body><div id='widget'>{widget_html(tool.widget)}</div></body></html>"
+                )
                 page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
                 page.locator("#widget").screenshot(path=str(folder / f"{name}.png"))
                 texts[name] = widget_text(tool.widget)
@@ -168,11 +184,13 @@ def take_pictures(folder, tools=None):
 def main(argv=None):
     """``python -m tinynet.widgets --pictures DIR``: take the pictures into DIR, say what each one shows."""
     parser = argparse.ArgumentParser(prog="python -m tinynet.widgets", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pictures", metavar="DIR", required=True,
-                        help="photograph the three widgets after a real run into DIR (e.g. docs/assets/widgets)")
+    parser.add_argument(
+        "--pictures",
+        metavar="DIR",
+        required=True,
+        help="photograph the three widgets after a real run into DIR (e.g. docs/assets/widgets)",
+    )
     args = parser.parse_args(argv)
     for name, lines in take_pictures(args.pictures).items():
         print(f"{args.pictures}/{name}.png: " + " | ".join(lines[:3]))
     return 0
-
-

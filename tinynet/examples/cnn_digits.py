@@ -19,8 +19,14 @@ from tinynet.datasets import load_mnist
 from tinynet.examples import digits_recognizer
 
 MODEL = "cnn_digits.txt"
-SETTINGS = dict(learning_step=0.2, batch_iterations=2, batch_size=50, min_improvement_per_batch=0.0,
-                max_batches_without_improvement=100, cost_estimator_batch_size=1000)
+SETTINGS = dict(
+    learning_step=0.2,
+    batch_iterations=2,
+    batch_size=50,
+    min_improvement_per_batch=0.0,
+    max_batches_without_improvement=100,
+    cost_estimator_batch_size=1000,
+)
 
 
 def cnn(seed=0, filters=8, kernel_size=5, dtype="float64"):
@@ -28,8 +34,13 @@ def cnn(seed=0, filters=8, kernel_size=5, dtype="float64"):
 
     A FastConvNet: the ConvNet with the fused passes of tinynet.conv_fast (the same numbers, faster).
     """
-    return FastConvNet([Conv2D(filters, kernel_size, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
-                   input_shape=(1, 28, 28), cost="cross_entropy", seed=seed, dtype=dtype)
+    return FastConvNet(
+        [Conv2D(filters, kernel_size, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
+        input_shape=(1, 28, 28),
+        cost="cross_entropy",
+        seed=seed,
+        dtype=dtype,
+    )
 
 
 def fit(X, labels, seed=0, max_batches=3000, trainer=None, **overrides):
@@ -37,9 +48,18 @@ def fit(X, labels, seed=0, max_batches=3000, trainer=None, **overrides):
     settings = dict(SETTINGS, **overrides)
     net = cnn(seed)
     history = (trainer or Trainer()).train(
-        net, (X, labels), settings["learning_step"], settings["batch_iterations"], settings["batch_size"],
-        settings["min_improvement_per_batch"], settings["max_batches_without_improvement"],
-        min(settings["cost_estimator_batch_size"], len(X)), seed=seed, max_batches=max_batches, progress=False)
+        net,
+        (X, labels),
+        settings["learning_step"],
+        settings["batch_iterations"],
+        settings["batch_size"],
+        settings["min_improvement_per_batch"],
+        settings["max_batches_without_improvement"],
+        min(settings["cost_estimator_batch_size"], len(X)),
+        seed=seed,
+        max_batches=max_batches,
+        progress=False,
+    )
     return net, history
 
 

@@ -25,8 +25,7 @@ REPORT = "digits_training_report.png"
 # The classic settings (sigmoid + quadratic cost), and softmax + cross-entropy.
 PRESETS = {
     "classic": dict(activations="sigmoid", cost="quadratic", learning_step=1.0, batch_iterations=20),
-    "softmax": dict(activations=["sigmoid", "softmax"], cost="cross_entropy", learning_step=0.1,
-                    batch_iterations=20),
+    "softmax": dict(activations=["sigmoid", "softmax"], cost="cross_entropy", learning_step=0.1, batch_iterations=20),
 }
 # The cross-entropy cost can keep creeping down for tens of thousands of
 # batches after the accuracy has stopped moving: a cap keeps a run short.
@@ -42,20 +41,34 @@ def fit(X, labels, preset="classic", seed=0, max_batches=MAX_BATCHES, print_ever
     (X_train, y_train), (X_val, y_val) = train_validation_split(X, labels, 0.1, seed=seed)
     network = NeuralNetwork([784, 20, 10], settings["activations"], settings["cost"], seed=seed)
     if print_every:
-        print(f"Training {network} on {len(X_train):,} digits, validating on {len(X_val):,} "
-              f"({preset} settings: learning_step {settings['learning_step']}, "
-              f"batch_iterations {settings['batch_iterations']}, batch_size 50)")
+        print(
+            f"Training {network} on {len(X_train):,} digits, validating on {len(X_val):,} "
+            f"({preset} settings: learning_step {settings['learning_step']}, "
+            f"batch_iterations {settings['batch_iterations']}, batch_size 50)"
+        )
 
     def report(net, history):
         if print_every and history.batches % print_every == 0:
-            print(f"  batch {history.batches:5d}: cost {history.costs[-1]:.4f}, "
-                  f"validation accuracy {history.validation_accuracies[-1]:.2%}", flush=True)
+            print(
+                f"  batch {history.batches:5d}: cost {history.costs[-1]:.4f}, "
+                f"validation accuracy {history.validation_accuracies[-1]:.2%}",
+                flush=True,
+            )
 
     history = Trainer().train(
-        network, (X_train, y_train), settings["learning_step"], settings["batch_iterations"], 50,
-        min_improvement_per_batch=0.000001, max_batches_without_improvement=100,
-        cost_estimator_batch_size=None, seed=seed, max_batches=max_batches,
-        validation_data=(X_val, y_val), validate_every=print_every or 10, callback=report,
+        network,
+        (X_train, y_train),
+        settings["learning_step"],
+        settings["batch_iterations"],
+        50,
+        min_improvement_per_batch=0.000001,
+        max_batches_without_improvement=100,
+        cost_estimator_batch_size=None,
+        seed=seed,
+        max_batches=max_batches,
+        validation_data=(X_val, y_val),
+        validate_every=print_every or 10,
+        callback=report,
         progress=False,  # the progress lines above take its place
     )
     return network, history, (X_val, y_val)
@@ -108,8 +121,9 @@ def test(args):
     hint = " (tinynet digits train makes one)" if args.model == MODEL else ""
     network = load_from_file(file_to_read(args.model, "--model", hint))
     if network.sizes[0] != 784 or network.sizes[-1] != 10:
-        raise ValueError(f"{args.model}: a digits model needs 784 inputs and 10 outputs, "
-                         f"this one has sizes {network.sizes}")
+        raise ValueError(
+            f"{args.model}: a digits model needs 784 inputs and 10 outputs, this one has sizes {network.sizes}"
+        )
     data = load_mnist("test", path=args.data)
     print(f"Model: {args.model} {network!r}")
     print(f"Test data: {data.source}")
@@ -132,14 +146,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="tinynet digits", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="train [784, 20, 10] and save it")
-    p.add_argument("--preset", choices=PRESETS, default="classic",
-                   help="classic: sigmoid + quadratic cost (default); softmax: softmax + cross-entropy")
+    p.add_argument(
+        "--preset",
+        choices=PRESETS,
+        default="classic",
+        help="classic: sigmoid + quadratic cost (default); softmax: softmax + cross-entropy",
+    )
     p.add_argument("--model", default=MODEL, help=f"where to save the network (default {MODEL})")
     p.add_argument("--report", default=REPORT, help=f"training report figure (default {REPORT})")
     p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.datasets")
     p.add_argument("--seed", type=int, default=0, help="seed for the split, the weights and the batches")
-    p.add_argument("--max-batches", type=int, default=MAX_BATCHES,
-                   help=f"stop after this many batches at the latest (default {MAX_BATCHES})")
+    p.add_argument(
+        "--max-batches",
+        type=int,
+        default=MAX_BATCHES,
+        help=f"stop after this many batches at the latest (default {MAX_BATCHES})",
+    )
     p.add_argument("--print-every", type=int, default=100, help="print progress every N batches")
     p.set_defaults(run=train)
     p = sub.add_parser("test", help="measure a saved network on the MNIST test split")

@@ -37,12 +37,20 @@ def main(argv=None):
 
     print("Training [2, 1] on 500 random points...")
     history = Trainer().train(
-        network, training_data, learning_step=1, batch_iterations=10, batch_size=10,
-        min_improvement_per_batch=0.00001, max_batches_without_improvement=15,
-        cost_estimator_batch_size=None, seed=args.seed,
+        network,
+        training_data,
+        learning_step=1,
+        batch_iterations=10,
+        batch_size=10,
+        min_improvement_per_batch=0.00001,
+        max_batches_without_improvement=15,
+        cost_estimator_batch_size=None,
+        seed=args.seed,
     )
-    print(f"{history.batches} batches in {history.wall_time:.2f} s ({history.stop_reason}); "
-          f"cost per sample {history.costs[0]:.4f} -> {history.min_cost:.4f}")
+    print(
+        f"{history.batches} batches in {history.wall_time:.2f} s ({history.stop_reason}); "
+        f"cost per sample {history.costs[0]:.4f} -> {history.min_cost:.4f}"
+    )
 
     serialize_neural_network(network, args.output)
     print(f"Network saved to {args.output}")

@@ -28,8 +28,15 @@ from pathlib import Path
 
 from .grading import ExerciseError
 
-MODULES = ["ex1_feedforward", "ex2_output_error", "ex3_backpropagate", "ex4_gradients", "ex5_gradient_descent",
-           "ex6_gradient_check", "ex7_conv_backward"]
+MODULES = [
+    "ex1_feedforward",
+    "ex2_output_error",
+    "ex3_backpropagate",
+    "ex4_gradients",
+    "ex5_gradient_descent",
+    "ex6_gradient_check",
+    "ex7_conv_backward",
+]
 
 
 def exercises():
@@ -44,8 +51,9 @@ def get(number):
     try:
         return available[int(number)]
     except (ValueError, KeyError):
-        raise ExerciseError(f"no exercise {number!r}; 'tinynet exercise --list' lists them "
-                            f"(1 to {max(available)})") from None
+        raise ExerciseError(
+            f"no exercise {number!r}; 'tinynet exercise --list' lists them (1 to {max(available)})"
+        ) from None
 
 
 def listing():
@@ -94,12 +102,16 @@ def main(argv):
     if args.start:
         path = start(args.number, args.file, args.force)
         ex = get(args.number)
-        print(f"wrote {path}: write {' and '.join(ex.SIGNATURES)} in it, then check it with "
-              f"'tinynet exercise {ex.NUMBER} {path}'")
+        print(
+            f"wrote {path}: write {' and '.join(ex.SIGNATURES)} in it, then check it with "
+            f"'tinynet exercise {ex.NUMBER} {path}'"
+        )
         return 0
     if args.file is None:
-        raise ExerciseError(f"which file? 'tinynet exercise {args.number} FILE' checks FILE "
-                            f"('tinynet exercise {args.number} --start' writes a template)")
+        raise ExerciseError(
+            f"which file? 'tinynet exercise {args.number} FILE' checks FILE "
+            f"('tinynet exercise {args.number} --start' writes a template)"
+        )
     passed, lines = check(args.number, args.file)
     print("\n".join(lines))
     return 0 if passed else 1

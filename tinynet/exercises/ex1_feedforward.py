@@ -4,8 +4,10 @@ from .grading import NETWORKS, SIGN, Case, Mistake, copies, label, network, pair
 
 NUMBER, TITLE, LESSON = 1, "feedforward", 2
 SIGNATURES = {"feedforward": "feedforward(x, weights, biases, sigmas) -> (zs, activations)"}
-SHAPE_HINT = ("mind the shapes: W^l is (n_l, n_(l-1)) and a^(l-1) is (m, n_(l-1)) with one sample per row, "
-              "so z^l = a^(l-1) @ W^l.T + b^l")
+SHAPE_HINT = (
+    "mind the shapes: W^l is (n_l, n_(l-1)) and a^(l-1) is (m, n_(l-1)) with one sample per row, "
+    "so z^l = a^(l-1) @ W^l.T + b^l"
+)
 
 TEMPLATE = '''"""Exercise 1 (lesson 2, feedforward): compute every z^l and a^l of a batch.
 
@@ -41,8 +43,7 @@ def feedforward(x, weights, biases, sigmas):
 
 
 def name(path):
-    return pair_entry_name(path, ("zs", "activations"),
-                           lambda k, i: f"z^{i + 1}" if k == 0 else f"a^{i}")
+    return pair_entry_name(path, ("zs", "activations"), lambda k, i: f"z^{i + 1}" if k == 0 else f"a^{i}")
 
 
 def answer(net, x, y):
@@ -77,18 +78,21 @@ def cases():
         net, x, y = network(k, sizes, acts, cost, m)
         zs, a = answer(net, x, y)
         mistakes = [
-            Mistake("forgetting the bias: z^l = W^l a^(l-1) + b^l, the b^l included",
-                    changed(net, x, y, no_bias)),
-            Mistake(f"{SIGN}: z^l = W^l a^(l-1) + b^l adds the bias",
-                    changed(net, x, y, minus_bias)),
-            Mistake("the layers in the wrong order: zs and activations go from layer 1 (and a^0) up to L",
-                    (zs[::-1], a[::-1])),
+            Mistake("forgetting the bias: z^l = W^l a^(l-1) + b^l, the b^l included", changed(net, x, y, no_bias)),
+            Mistake(f"{SIGN}: z^l = W^l a^(l-1) + b^l adds the bias", changed(net, x, y, minus_bias)),
+            Mistake(
+                "the layers in the wrong order: zs and activations go from layer 1 (and a^0) up to L",
+                (zs[::-1], a[::-1]),
+            ),
             Mistake("activations must start with a^0 = x: L + 1 arrays, a^0 to a^L", (zs, a[1:])),
             Mistake("the pair the wrong way round: return (zs, activations)", (a, zs)),
         ]
         if all(n == sizes[0] for n in sizes):  # square W: a transposed W keeps its shape
-            mistakes.append(Mistake("a transposed W: with rows as samples, z^l = a^(l-1) @ W^l.T + b^l",
-                                    changed(net, x, y, transposed)))
+            mistakes.append(
+                Mistake(
+                    "a transposed W: with rows as samples, z^l = a^(l-1) @ W^l.T + b^l", changed(net, x, y, transposed)
+                )
+            )
         identity = type(net)(sizes, "identity", "quadratic", seed=0, init="normal")
         identity.params[...] = net.params
         mistakes.append(Mistake("σ is missing: a^l = σ^l(z^l), not z^l", answer(identity, x, y)))

@@ -48,8 +48,13 @@ def output_error(z, a, y, cost, activation):
     raise NotImplementedError
 '''
 
-COMBINATIONS = [("quadratic", "sigmoid"), ("quadratic", "identity"), ("quadratic", "softmax"),
-                ("cross_entropy", "sigmoid"), ("cross_entropy", "softmax")]
+COMBINATIONS = [
+    ("quadratic", "sigmoid"),
+    ("quadratic", "identity"),
+    ("quadratic", "softmax"),
+    ("cross_entropy", "sigmoid"),
+    ("cross_entropy", "softmax"),
+]
 
 
 def name(path):
@@ -68,22 +73,40 @@ def cases():
             net, x, y = network(10 * k + m, [3, 4], (act,), cost, m)
             t = net.trace(x, y)
             z, a, delta = t[1].z, t[1].a, t[1].delta
-            mistakes = [Mistake(SIGN + ": delta^L starts from ∇_a C = a - y, not y - a", -delta),
-                        Mistake(MEAN, delta / m)]
+            mistakes = [
+                Mistake(SIGN + ": delta^L starts from ∇_a C = a - y, not y - a", -delta),
+                Mistake(MEAN, delta / m),
+            ]
             if cost == "quadratic":
-                mistakes.append(Mistake("a missing σ' factor: for the quadratic cost delta^L = (a^L - y) ⊙ σ'(z^L)",
-                                        cost_delta(cost, "identity", z, a, y)))
+                mistakes.append(
+                    Mistake(
+                        "a missing σ' factor: for the quadratic cost delta^L = (a^L - y) ⊙ σ'(z^L)",
+                        cost_delta(cost, "identity", z, a, y),
+                    )
+                )
             else:
-                mistakes.append(Mistake("with the cross-entropy cost σ' cancels out: delta^L = a^L - y, no σ' factor",
-                                        cost_delta("quadratic", act, z, a, y)))
+                mistakes.append(
+                    Mistake(
+                        "with the cross-entropy cost σ' cancels out: delta^L = a^L - y, no σ' factor",
+                        cost_delta("quadratic", act, z, a, y),
+                    )
+                )
             if act == "softmax":
-                mistakes.append(Mistake("softmax is not element-wise: its σ' is not a (1 - a); "
-                                        "delta = a ⊙ (g - Σ_k g_k a_k) with g = ∇_a C, summed over each row",
-                                        cost_delta(cost, "sigmoid", z, a, y)))
+                mistakes.append(
+                    Mistake(
+                        "softmax is not element-wise: its σ' is not a (1 - a); "
+                        "delta = a ⊙ (g - Σ_k g_k a_k) with g = ∇_a C, summed over each row",
+                        cost_delta(cost, "sigmoid", z, a, y),
+                    )
+                )
             if act == "sigmoid" and cost == "quadratic":
                 sigma = ACTIVATIONS["sigmoid"]
-                mistakes.append(Mistake("σ' is taken at z^L, not at a^L: σ'(z) = a (1 - a) with a = σ(z)",
-                                        sigma.backward(a, sigma(a), a - y, np.empty_like(a))))
+                mistakes.append(
+                    Mistake(
+                        "σ' is taken at z^L, not at a^L: σ'(z) = a (1 - a) with a = σ(z)",
+                        sigma.backward(a, sigma(a), a - y, np.empty_like(a)),
+                    )
+                )
 
             def call(f, z=z, a=a, y=y, cost=cost, act=act):
                 return f["output_error"](z.copy(), a.copy(), y.copy(), cost, act)

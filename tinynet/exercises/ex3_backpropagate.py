@@ -6,8 +6,10 @@ from .grading import MEAN, NETWORKS, SIGN, Case, Mistake, label, network
 
 NUMBER, TITLE, LESSON = 3, "backpropagating one layer", 5
 SIGNATURES = {"backpropagate": "backpropagate(delta_next, W_next, z, sigma_prime) -> delta"}
-SHAPE_HINT = ("mind the shapes: delta^(l+1) is (m, n_(l+1)) and W^(l+1) is (n_(l+1), n_l), so with rows as "
-              "samples (W^(l+1))ᵀ delta^(l+1) is delta_next @ W_next, of shape (m, n_l)")
+SHAPE_HINT = (
+    "mind the shapes: delta^(l+1) is (m, n_(l+1)) and W^(l+1) is (n_(l+1), n_l), so with rows as "
+    "samples (W^(l+1))ᵀ delta^(l+1) is delta_next @ W_next, of shape (m, n_l)"
+)
 
 TEMPLATE = '''"""Exercise 3 (lesson 5, backpropagating the error): delta^l from delta^(l+1).
 
@@ -57,14 +59,20 @@ def cases():
             delta_next, W_next, z, delta = t[l + 1].delta, t[l + 1].W, t[l].z, t[l].delta
             mistakes = [
                 Mistake("a missing σ' factor: delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)", ws.g[l - 1].copy()),
-                Mistake(SIGN, -delta), Mistake(MEAN, delta / m),
-                Mistake("σ' multiplies the error, it does not replace it: "
-                        "delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)", act.derivative(z)),
+                Mistake(SIGN, -delta),
+                Mistake(MEAN, delta / m),
+                Mistake(
+                    "σ' multiplies the error, it does not replace it: delta^l = ((W^(l+1))ᵀ delta^(l+1)) ⊙ σ'(z^l)",
+                    act.derivative(z),
+                ),
             ]
             if W_next.shape[0] == W_next.shape[1]:  # a transposed W keeps its shape: only its values tell
-                mistakes.append(Mistake("a transposed W: with rows as samples, (W^(l+1))ᵀ delta^(l+1) is "
-                                        "delta_next @ W_next", act.backward(z, t[l].a, delta_next @ W_next.T,
-                                                                           np.empty_like(z))))
+                mistakes.append(
+                    Mistake(
+                        "a transposed W: with rows as samples, (W^(l+1))ᵀ delta^(l+1) is delta_next @ W_next",
+                        act.backward(z, t[l].a, delta_next @ W_next.T, np.empty_like(z)),
+                    )
+                )
 
             def call(f, delta_next=delta_next, W_next=W_next, z=z, act=act):
                 return f["backpropagate"](delta_next.copy(), W_next.copy(), z.copy(), act.derivative)

@@ -4,8 +4,10 @@ from .grading import MEAN, NETWORKS, SIGN, Case, Mistake, copies, label, network
 
 NUMBER, TITLE, LESSON = 4, "the gradients", 6
 SIGNATURES = {"gradients": "gradients(deltas, activations) -> (nabla_w, nabla_b)"}
-SHAPE_HINT = ("mind the shapes: delta^l is (m, n_l) and a^(l-1) is (m, n_(l-1)); ∂C/∂W^l = (delta^l)ᵀ a^(l-1) "
-              "has W^l's shape (n_l, n_(l-1)), and ∂C/∂b^l has shape (n_l,)")
+SHAPE_HINT = (
+    "mind the shapes: delta^l is (m, n_l) and a^(l-1) is (m, n_(l-1)); ∂C/∂W^l = (delta^l)ᵀ a^(l-1) "
+    "has W^l's shape (n_l, n_(l-1)), and ∂C/∂b^l has shape (n_l,)"
+)
 
 TEMPLATE = '''"""Exercise 4 (lesson 6, the gradients): ∂C/∂W^l and ∂C/∂b^l of every layer.
 
@@ -53,13 +55,20 @@ def cases():
         mistakes = [
             Mistake(MEAN, (tuple(g / m for g in nabla_w), tuple(g / m for g in nabla_b))),
             Mistake(SIGN, ([-g for g in nabla_w], [-g for g in nabla_b])),
-            Mistake("a transposed gradient: ∂C/∂W^l = (delta^l)ᵀ a^(l-1) has W^l's shape (n_l, n_(l-1))",
-                    ([g.T for g in nabla_w], nabla_b)),
-            Mistake("the layers in the wrong order: nabla_w[0] is ∂C/∂W^1, the first layer's",
-                    (nabla_w[::-1], nabla_b[::-1])),
+            Mistake(
+                "a transposed gradient: ∂C/∂W^l = (delta^l)ᵀ a^(l-1) has W^l's shape (n_l, n_(l-1))",
+                ([g.T for g in nabla_w], nabla_b),
+            ),
+            Mistake(
+                "the layers in the wrong order: nabla_w[0] is ∂C/∂W^1, the first layer's",
+                (nabla_w[::-1], nabla_b[::-1]),
+            ),
             Mistake("the pair the wrong way round: return (nabla_w, nabla_b), weights first", (nabla_b, nabla_w)),
-            Mistake("delta^l goes with a^(l-1), the layer's input: ∂C/∂W^l = (delta^l)ᵀ a^(l-1) "
-                    "(activations[l-1] for deltas[l-1])", ([d.T @ a[i + 1] for i, d in enumerate(deltas)], nabla_b)),
+            Mistake(
+                "delta^l goes with a^(l-1), the layer's input: ∂C/∂W^l = (delta^l)ᵀ a^(l-1) "
+                "(activations[l-1] for deltas[l-1])",
+                ([d.T @ a[i + 1] for i, d in enumerate(deltas)], nabla_b),
+            ),
             Mistake("∂C/∂b^l is delta^l summed over the samples (the rows): shape (n_l,)", (nabla_w, deltas)),
         ]
 

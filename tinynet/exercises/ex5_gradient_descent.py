@@ -4,8 +4,9 @@ from ..trainer import step
 from .grading import NETWORKS, Case, Mistake, copies, label, network, pair_entry_name
 
 NUMBER, TITLE, LESSON = 5, "one gradient-descent step", 8
-SIGNATURES = {"gradient_descent_step":
-              "gradient_descent_step(weights, biases, nabla_w, nabla_b, eta, m) -> (weights, biases)"}
+SIGNATURES = {
+    "gradient_descent_step": "gradient_descent_step(weights, biases, nabla_w, nabla_b, eta, m) -> (weights, biases)"
+}
 SHAPE_HINT = "each W^l and ∂C/∂W^l have the same shape, and so do b^l and ∂C/∂b^l: update them layer by layer"
 
 TEMPLATE = '''"""Exercise 5 (lesson 8, gradient descent): one step down the gradient.
@@ -61,18 +62,20 @@ def cases():
         weights, biases = copies(net.weights), copies(net.biases)
         new_w, new_b = stepped(net, x, y, eta)
         mistakes = [
-            Mistake("η instead of η/m: the gradients are sums over the batch, so the step is (η/m) ∂C/∂W",
-                    stepped(net, x, y, eta * m)),
-            Mistake("a sign error: descent goes against the gradient, W^l -> W^l - (η/m) ∂C/∂W^l",
-                    stepped(net, x, y, -eta)),
+            Mistake(
+                "η instead of η/m: the gradients are sums over the batch, so the step is (η/m) ∂C/∂W",
+                stepped(net, x, y, eta * m),
+            ),
+            Mistake(
+                "a sign error: descent goes against the gradient, W^l -> W^l - (η/m) ∂C/∂W^l", stepped(net, x, y, -eta)
+            ),
             Mistake("forgetting the bias: b^l -> b^l - (η/m) ∂C/∂b^l as well", (new_w, biases)),
             Mistake("forgetting the weights: W^l -> W^l - (η/m) ∂C/∂W^l as well", (weights, new_b)),
             Mistake("the parameters did not change: return the new weights and biases", (weights, biases)),
         ]
 
         def call(f, weights=weights, biases=biases, nabla_w=nabla_w, nabla_b=nabla_b, eta=eta, m=m):
-            return f["gradient_descent_step"](copies(weights), copies(biases), copies(nabla_w), copies(nabla_b),
-                                              eta, m)
+            return f["gradient_descent_step"](copies(weights), copies(biases), copies(nabla_w), copies(nabla_b), eta, m)
 
         out.append(Case(f"{label(sizes, acts, cost, m)}, η={eta}", call, (new_w, new_b), mistakes))
     return out

@@ -6,8 +6,10 @@ from ..gradcheck import gradcheck, numerical_gradient
 from .grading import NETWORKS, SIGN, Case, Mistake, label, network
 
 NUMBER, TITLE, LESSON = 6, "a numerical gradient check", 7
-SIGNATURES = {"numerical_gradient": "numerical_gradient(cost, params, eps) -> array",
-              "relative_error": "relative_error(exact, numeric) -> float"}
+SIGNATURES = {
+    "numerical_gradient": "numerical_gradient(cost, params, eps) -> array",
+    "relative_error": "relative_error(exact, numeric) -> float",
+}
 SHAPE_HINT = "params is a flat array of P numbers: the gradient has one entry per parameter, shape (P,)"
 
 TEMPLATE = '''"""Exercise 6 (lesson 7, gradient checking): central differences and the relative error.
@@ -73,8 +75,10 @@ class Parameters:
         message = None
         if len(moved):
             i = moved[0]
-            message = (f"params[{i}] was {self.saved[i]:.10g} before your numerical_gradient and "
-                       f"{params[i]:.10g} after it ({len(moved)} of {params.size} parameters changed)")
+            message = (
+                f"params[{i}] was {self.saved[i]:.10g} before your numerical_gradient and "
+                f"{params[i]:.10g} after it ({len(moved)} of {params.size} parameters changed)"
+            )
         params[...] = self.saved  # the next case starts from the network as it was
         return message
 
@@ -94,10 +98,15 @@ def cases():
                 forward.append((net.cost_of(x, y) - C) / eps)
                 net.params[i] = old
             mistakes = [
-                Mistake("off by a factor 2: central differences divide by 2ε, the distance between p - ε and p + ε",
-                        2 * numeric),
-                Mistake("a one-sided difference (C(p + ε) - C(p)) / ε; the central one, "
-                        "(C(p + ε) - C(p - ε)) / (2ε), is exact to order ε²", np.array(forward)),
+                Mistake(
+                    "off by a factor 2: central differences divide by 2ε, the distance between p - ε and p + ε",
+                    2 * numeric,
+                ),
+                Mistake(
+                    "a one-sided difference (C(p + ε) - C(p)) / ε; the central one, "
+                    "(C(p + ε) - C(p - ε)) / (2ε), is exact to order ε²",
+                    np.array(forward),
+                ),
                 Mistake(SIGN + ": C(p + ε) - C(p - ε), the upper cost first", -numeric),
             ]
             saved = Parameters(net, eps)
@@ -110,10 +119,19 @@ def cases():
 
                 return f["numerical_gradient"](cost_now, net.params, eps)
 
-            out.append(Case(f"numerical_gradient, {label(sizes, acts, cost, m)}, ε={eps:g}", call, numeric,
-                            mistakes, after=saved.after,
-                            after_hint="put each parameter back: params[i] = its old value, after computing "
-                                       "C(p + ε) and C(p - ε)", rtol=1e-6, atol=1e-9))
+            out.append(
+                Case(
+                    f"numerical_gradient, {label(sizes, acts, cost, m)}, ε={eps:g}",
+                    call,
+                    numeric,
+                    mistakes,
+                    after=saved.after,
+                    after_hint="put each parameter back: params[i] = its old value, after computing "
+                    "C(p + ε) and C(p - ε)",
+                    rtol=1e-6,
+                    atol=1e-9,
+                )
+            )
         # relative_error on gradcheck's own arrays: a rough ε (large errors) and a fine one (tiny errors)
         ws = net.workspace(m)
         net.backprop(x, y, ws=ws)
@@ -124,23 +142,34 @@ def cases():
                 if block not in ("W1", f"b{len(sizes) - 1}"):
                     offset += P.size
                     continue
-                exact = ws.grad[offset:offset + P.size].copy()
+                exact = ws.grad[offset : offset + P.size].copy()
                 numeric = np.array([numerical_gradient(net, x, y, offset + i, eps) for i in range(P.size)])
                 offset += P.size
                 diff = np.linalg.norm(exact - numeric)
                 mistakes = [
                     Mistake("the error must be relative: divide ‖exact - numeric‖ by ‖exact‖ + ‖numeric‖", diff),
-                    Mistake("the denominator is the sum of both norms, ‖exact‖ + ‖numeric‖",
-                            diff / np.linalg.norm(exact)),
-                    Mistake("the denominator is the sum of both norms, ‖exact‖ + ‖numeric‖",
-                            diff / np.linalg.norm(numeric)),
-                    Mistake("the norms are square roots of sums of squares: ‖v‖ = sqrt(Σ_i v_i²)",
-                            diff ** 2 / (np.linalg.norm(exact) ** 2 + np.linalg.norm(numeric) ** 2)),
+                    Mistake(
+                        "the denominator is the sum of both norms, ‖exact‖ + ‖numeric‖", diff / np.linalg.norm(exact)
+                    ),
+                    Mistake(
+                        "the denominator is the sum of both norms, ‖exact‖ + ‖numeric‖", diff / np.linalg.norm(numeric)
+                    ),
+                    Mistake(
+                        "the norms are square roots of sums of squares: ‖v‖ = sqrt(Σ_i v_i²)",
+                        diff**2 / (np.linalg.norm(exact) ** 2 + np.linalg.norm(numeric) ** 2),
+                    ),
                 ]
 
                 def call(f, exact=exact, numeric=numeric):
                     return f["relative_error"](exact.copy(), numeric.copy())
 
-                out.append(Case(f"relative_error of block {block} of gradcheck(ε={eps:g}), "
-                                f"{label(sizes, acts, cost, m)}", call, errors[block], mistakes, rtol=1e-6))
+                out.append(
+                    Case(
+                        f"relative_error of block {block} of gradcheck(ε={eps:g}), {label(sizes, acts, cost, m)}",
+                        call,
+                        errors[block],
+                        mistakes,
+                        rtol=1e-6,
+                    )
+                )
     return out

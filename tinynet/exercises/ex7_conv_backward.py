@@ -7,8 +7,10 @@ from .grading import MEAN, SIGN, Case, Mistake
 
 NUMBER, TITLE, LESSON = 7, "a convolution's backward pass", 13
 SIGNATURES = {"conv_backward": "conv_backward(a_prev, K, delta) -> (dK, db, da_prev)"}
-SHAPE_HINT = ("mind the shapes: a^(l-1) is (m, C, H, W), K is (F, C, k, k), delta is (m, F, H-k+1, W-k+1); "
-              "∂C/∂K is K's shape, ∂C/∂b is (F,), ∂C/∂a^(l-1) is a^(l-1)'s shape")
+SHAPE_HINT = (
+    "mind the shapes: a^(l-1) is (m, C, H, W), K is (F, C, k, k), delta is (m, F, H-k+1, W-k+1); "
+    "∂C/∂K is K's shape, ∂C/∂b is (F,), ∂C/∂a^(l-1) is a^(l-1)'s shape"
+)
 
 TEMPLATE = '''"""Exercise 7 (lesson 13, a convolutional network): the backward pass of a convolution.
 
@@ -47,13 +49,20 @@ def conv_backward(a_prev, K, delta):
 '''
 
 # (m, C, H, W, F, k): one and several samples and channels, square and oblong inputs, 1x1 to 5x5 kernels
-SHAPES = [(1, 1, 5, 5, 2, 3), (3, 2, 6, 5, 3, 2), (2, 3, 4, 4, 1, 1), (4, 1, 6, 6, 2, 3), (2, 2, 5, 6, 2, 5),
-          (3, 2, 7, 7, 2, 4)]
+SHAPES = [
+    (1, 1, 5, 5, 2, 3),
+    (3, 2, 6, 5, 3, 2),
+    (2, 3, 4, 4, 1, 1),
+    (4, 1, 6, 6, 2, 3),
+    (2, 2, 5, 6, 2, 5),
+    (3, 2, 7, 7, 2, 4),
+]
 
 
 def name(path):
     return ("the return value (dK, db, da_prev)", "dK (∂C/∂K)", "db (∂C/∂b)", "da_prev (∂C/∂a^(l-1))")[
-        path[0] + 1 if path else 0]
+        path[0] + 1 if path else 0
+    ]
 
 
 def backward(a, K, delta):
@@ -75,26 +84,43 @@ def cases():
         delta = rng.standard_normal((m, F, H - k + 1, W - k + 1))
         dK, db, da = backward(a, K, delta)
         flipped = backward(a, K[:, :, ::-1, ::-1].copy(), delta)[2]
-        kernel_hint = ("a flipped kernel: tinynet's convolution is a correlation, z[f, i, j] = "
-                       "Σ K[f, c, u, v] a[c, i+u, j+v]: no index runs backwards")
+        kernel_hint = (
+            "a flipped kernel: tinynet's convolution is a correlation, z[f, i, j] = "
+            "Σ K[f, c, u, v] a[c, i+u, j+v]: no index runs backwards"
+        )
         mistakes = [
-            Mistake(MEAN, (dK / m, db / m, da)), Mistake(MEAN, (dK / m, db / m, da / m)),
+            Mistake(MEAN, (dK / m, db / m, da)),
+            Mistake(MEAN, (dK / m, db / m, da / m)),
             Mistake(SIGN, (-dK, -db, -da)),
-            Mistake(kernel_hint, (dK, db, flipped)), Mistake(kernel_hint, (dK[:, :, ::-1, ::-1], db, da)),
+            Mistake(kernel_hint, (dK, db, flipped)),
+            Mistake(kernel_hint, (dK[:, :, ::-1, ::-1], db, da)),
             Mistake(kernel_hint, (dK[:, :, ::-1, ::-1], db, flipped)),
-            Mistake("∂C/∂b[f] sums delta[:, f] over every sample AND every position (i, j): shape (F,)",
-                    (dK, delta.sum(axis=0), da)),
-            Mistake("∂C/∂b[f] sums delta[:, f] over every sample AND every position (i, j): shape (F,)",
-                    (dK, delta.sum(axis=(2, 3)), da)),
+            Mistake(
+                "∂C/∂b[f] sums delta[:, f] over every sample AND every position (i, j): shape (F,)",
+                (dK, delta.sum(axis=0), da),
+            ),
+            Mistake(
+                "∂C/∂b[f] sums delta[:, f] over every sample AND every position (i, j): shape (F,)",
+                (dK, delta.sum(axis=(2, 3)), da),
+            ),
         ]
         if m > 1:
             first = backward(a[:1], K, delta[:1])
-            mistakes.append(Mistake("∂C/∂K and ∂C/∂b are sums over every sample of the batch, not the first",
-                                    (first[0], first[1], da)))
+            mistakes.append(
+                Mistake(
+                    "∂C/∂K and ∂C/∂b are sums over every sample of the batch, not the first", (first[0], first[1], da)
+                )
+            )
 
         def call(f, a=a, K=K, delta=delta):
             return f["conv_backward"](a.copy(), K.copy(), delta.copy())
 
-        out.append(Case(f"a_prev (m={m}, C={C}, H={H}, W={W}), K (F={F}, C={C}, k={k}), "
-                        f"delta {delta.shape}", call, (dK, db, da), mistakes))
+        out.append(
+            Case(
+                f"a_prev (m={m}, C={C}, H={H}, W={W}), K (F={F}, C={C}, k={k}), delta {delta.shape}",
+                call,
+                (dK, db, da),
+                mistakes,
+            )
+        )
     return out

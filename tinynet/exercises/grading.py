@@ -78,8 +78,7 @@ def load(path, signatures, number):
     try:
         code = compile(source, str(p), "exec")
     except SyntaxError as e:
-        raise ExerciseError(f"{path} line {e.lineno}: {e.msg} (a syntax error: Python cannot read the file)") \
-            from None
+        raise ExerciseError(f"{path} line {e.lineno}: {e.msg} (a syntax error: Python cannot read the file)") from None
     name = f"tinynet_exercise_{number}_solution"
     module = types.ModuleType(name)
     module.__file__ = str(p)
@@ -143,8 +142,9 @@ def grade(exercise, functions, path):
     k, case, problem, _ = failures[0]
     lines = [f"{head} {len(failures)} of {len(cases)} cases fail", f"case {k}: {case.label}", f"  {problem}"]
     hints = list(dict.fromkeys(h for *_, hs in failures for h in hs))
-    lines += [f"hint: {h}" for h in hints] or \
-        ["hint: none of the usual mistakes fits; go through the docstring's equations one at a time"]
+    lines += [f"hint: {h}" for h in hints] or [
+        "hint: none of the usual mistakes fits; go through the docstring's equations one at a time"
+    ]
     if len(failures) > 1:
         lines.append("also failing: cases " + ", ".join(str(f[0]) for f in failures[1:]))
     return False, lines
@@ -164,9 +164,11 @@ def run_case(exercise, case, functions, path):
     if problem is None and left is None:
         return None, []
     hints = [case.after_hint] if left else []
-    hints += [m.hint for m in case.mistakes
-              if not matches(case.expected, m.answer, case.rtol, case.atol)
-              and matches(m.answer, got, case.rtol, case.atol)]
+    hints += [
+        m.hint
+        for m in case.mistakes
+        if not matches(case.expected, m.answer, case.rtol, case.atol) and matches(m.answer, got, case.rtol, case.atol)
+    ]
     return "\n  ".join(p for p in (left, problem) if p), hints  # what was left changed first: it is the cause
 
 
@@ -198,8 +200,9 @@ def compare(expected, got, path, name, rtol, atol):
         return None
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     at = f", entry {list(index)}" if index else ""
-    return f"{what}{at}: expected {e[index]:.10g}, got {g[index]:.10g}" + \
-        (f" ({int(bad.sum())} of {bad.size} entries differ)" if bad.size > 1 else "")
+    return f"{what}{at}: expected {e[index]:.10g}, got {g[index]:.10g}" + (
+        f" ({int(bad.sum())} of {bad.size} entries differ)" if bad.size > 1 else ""
+    )
 
 
 def close(e, g, rtol, atol):
@@ -213,8 +216,9 @@ def close(e, g, rtol, atol):
 def matches(a, b, rtol, atol):
     """Whether two answers have the same structure, shapes and (within the tolerance) values."""
     if isinstance(a, (list, tuple)):
-        return isinstance(b, (list, tuple)) and len(a) == len(b) and \
-            all(matches(x, y, rtol, atol) for x, y in zip(a, b))
+        return (
+            isinstance(b, (list, tuple)) and len(a) == len(b) and all(matches(x, y, rtol, atol) for x, y in zip(a, b))
+        )
     if b is None or isinstance(b, (list, tuple)):
         return False
     try:
@@ -288,8 +292,10 @@ def scaled(answer, c):
 
 # hints shared by several exercises
 SIGN = "a sign error: your answer is tinynet's with every sign flipped"
-MEAN = ("off by a factor m: you divided by the batch size (the mean over the batch); tinynet's C and its "
-        "gradients are sums over the m samples")
+MEAN = (
+    "off by a factor m: you divided by the batch size (the mean over the batch); tinynet's C and its "
+    "gradients are sums over the m samples"
+)
 
 
 def pair_entry_name(path, pair, symbol):

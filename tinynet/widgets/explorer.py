@@ -17,8 +17,12 @@ class DigitExplorer:
         self.predicted = np.asarray(network.predict(self.X))  # what the network says for every digit
         self.misread = np.flatnonzero(self.predicted != self.labels)
         self.bar_labels = {}  # the tick labels of the output bars in the picture
-        self.show = W.ToggleButtons(options=[("all", "all"), ("misread only", "misread")], value="all",
-                                    description="show", style={"button_width": "100px"})
+        self.show = W.ToggleButtons(
+            options=[("all", "all"), ("misread only", "misread")],
+            value="all",
+            description="show",
+            style={"button_width": "100px"},
+        )
         self.index = W.IntSlider(0, 0, len(self.X) - 1, description="digit #")
         self.info = W.HTML()
         self.image = W.Image(format="png")
@@ -61,11 +65,16 @@ class DigitExplorer:
         if len(self.shown) == 0:
             return "the network reads every digit right: no misread digit to show"
         k = self.digit
-        where = (f"misread {self.index.value + 1} of {len(self.misread)}" if self.show.value == "misread"
-                 else f"{len(self.misread)} of {len(self.X)} digits misread")
+        where = (
+            f"misread {self.index.value + 1} of {len(self.misread)}"
+            if self.show.value == "misread"
+            else f"{len(self.misread)} of {len(self.X)} digits misread"
+        )
         verdict = "right" if self.predicted[k] == self.labels[k] else "wrong"
-        return (f"digit #{k}: label {b(self.labels[k])}, the network says {b(self.predicted[k])} ({verdict}); "
-                f"cost C = {self._C:.4f} ({where})")
+        return (
+            f"digit #{k}: label {b(self.labels[k])}, the network says {b(self.predicted[k])} ({verdict}); "
+            f"cost C = {self._C:.4f} ({where})"
+        )
 
     def update(self):
         if self._quiet:
@@ -100,8 +109,9 @@ class DigitExplorer:
                     ax.set_xticks(range(units), [str(d) for d in range(units)])
                     ax.set_xlabel("digit")
                 axes[0, l].set_title(f"a^{l}: green the label, red a wrong answer", fontsize=8)
-                self.bar_labels = {"a^L": [t.get_text() for t in axes[0, l].get_xticklabels()],
-                                   "delta^L": [t.get_text() for t in axes[1, l].get_xticklabels()]}
+                self.bar_labels = {
+                    "a^L": [t.get_text() for t in axes[0, l].get_xticklabels()],
+                    "delta^L": [t.get_text() for t in axes[1, l].get_xticklabels()],
+                }
         fig.tight_layout()
         self.image.value = figure_png(fig)
-

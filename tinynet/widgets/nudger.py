@@ -15,10 +15,10 @@ class Nudge(NamedTuple):
     The fields, in order: w, ∂C/∂w, C, C after the nudge, the predicted C.
     """
 
-    w: float          # the parameter's value
-    grad: float       # ∂C/∂w, from backprop (network.trace)
-    C: float          # the cost before the nudge
-    C_after: float    # the cost with w + Δw, measured by network.cost_of
+    w: float  # the parameter's value
+    grad: float  # ∂C/∂w, from backprop (network.trace)
+    C: float  # the cost before the nudge
+    C_after: float  # the cost with w + Δw, measured by network.cost_of
     predicted: float  # C + (∂C/∂w) Δw, the first-order prediction
 
 
@@ -43,14 +43,18 @@ class WeightNudger:
         self._curves = {}
         self.plotted = {}  # what the picture shows: the Δw axis, measured costs, tangent line
         layers = [l for l in range(1, len(self.traced.layers) + 1) if "W" in self.traced[l].params]
-        self.layer = W.Dropdown(options=[(f"layer {l}", l) for l in layers], value=layers[-1],
-                                description="layer l")
-        self.kind = W.ToggleButtons(options=[("weight W", "W"), ("bias b", "b")], value="W",
-                                    description="parameter", style={"button_width": "80px"})
+        self.layer = W.Dropdown(options=[(f"layer {l}", l) for l in layers], value=layers[-1], description="layer l")
+        self.kind = W.ToggleButtons(
+            options=[("weight W", "W"), ("bias b", "b")],
+            value="W",
+            description="parameter",
+            style={"button_width": "80px"},
+        )
         self.row = W.IntSlider(0, 0, 0, description="unit j")
         self.col = W.IntSlider(0, 0, 0, description="input k")
-        self.nudge = W.FloatSlider(0.0, min=-2.0, max=2.0, step=0.01, description="Δw",
-                                   readout_format=".2f", continuous_update=False)
+        self.nudge = W.FloatSlider(
+            0.0, min=-2.0, max=2.0, step=0.01, description="Δw", readout_format=".2f", continuous_update=False
+        )
         self.result = W.HTML()
         self.image = W.Image(format="png")
         self._quiet = False
@@ -59,8 +63,14 @@ class WeightNudger:
         for control in (self.row, self.col, self.nudge):
             control.observe(lambda change: self.update(), "value")
         self._shape_changed()
-        self.widget = W.VBox([W.HBox([self.layer, self.kind]), W.HBox([self.row, self.col]), self.nudge,
-                              W.HBox([self.image, self.result])])
+        self.widget = W.VBox(
+            [
+                W.HBox([self.layer, self.kind]),
+                W.HBox([self.row, self.col]),
+                self.nudge,
+                W.HBox([self.image, self.result]),
+            ]
+        )
 
     def _shape_changed(self, change=None):
         shape = self.traced[self.layer.value].params[self.kind.value].shape
@@ -141,9 +151,8 @@ class WeightNudger:
         dws, costs = self.curve()
         plt = _pyplot()
         fig, ax = plt.subplots(figsize=(4.6, 3.2))
-        measured, = ax.plot(dws, costs, "-", color="tab:blue", label="C(w + Δw), measured")
-        tangent, = ax.plot(dws, C + grad * dws, "--", color="tab:orange",
-                           label=f"tangent, slope ∂C/∂w = {grad:.4g}")
+        (measured,) = ax.plot(dws, costs, "-", color="tab:blue", label="C(w + Δw), measured")
+        (tangent,) = ax.plot(dws, C + grad * dws, "--", color="tab:orange", label=f"tangent, slope ∂C/∂w = {grad:.4g}")
         ax.plot([dw, dw], [predicted, C_after], ":", color="gray")
         ax.plot([dw], [C_after], "o", color="tab:blue", label="at Δw: measured")
         ax.plot([dw], [predicted], "x", color="tab:orange", markersize=8, label="at Δw: predicted")
@@ -155,7 +164,9 @@ class WeightNudger:
         ax.set(xlabel="Δw", ylabel="C", title=f"the cost against a nudge of ${kind}^{{{l}}}_{{{sub}}}$")
         ax.legend(fontsize=7, loc="best")
         fig.tight_layout()
-        self.plotted = {"dw": measured.get_xdata().copy(), "cost": measured.get_ydata().copy(),
-                        "tangent": tangent.get_ydata().copy()}
+        self.plotted = {
+            "dw": measured.get_xdata().copy(),
+            "cost": measured.get_ydata().copy(),
+            "tangent": tangent.get_ydata().copy(),
+        }
         self.image.value = figure_png(fig)
-

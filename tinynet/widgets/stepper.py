@@ -28,8 +28,9 @@ class TrainingStepper:
         self.costs = [self.trainer.mean_cost(network, self.X, self.Y)]
         self.grad_norms = []  # per batch: [‖∂C/∂W^l‖ for each layer]
         self.last_batch = None  # the sample indices of the last batch trained on
-        self.eta = W.FloatLogSlider(learning_step, base=10, min=-3, max=1, step=0.05, description="η",
-                                    readout_format=".3g")
+        self.eta = W.FloatLogSlider(
+            learning_step, base=10, min=-3, max=1, step=0.05, description="η", readout_format=".3g"
+        )
         self.steps = W.IntText(1, description="repeat N", layout=W.Layout(width="170px"))
         self.button = W.Button(description="train", icon="play")
         self.button.on_click(lambda button: self.step())
@@ -57,9 +58,11 @@ class TrainingStepper:
         The code of [`step`][tinynet.widgets.stepper.TrainingStepper.step], said.
         """
         n, m, N = len(self.X), self.batch_size, max(1, self.steps.value)
-        return (f"one click: pick m = {m} random samples of the {n:,}, backprop, "
-                f"params -= (η/m) ∂C/∂params, η = {self.learning_step:.3g}, m = {m}; "
-                f"repeated N = {N} time{'s' if N > 1 else ''} (Trainer.step)")
+        return (
+            f"one click: pick m = {m} random samples of the {n:,}, backprop, "
+            f"params -= (η/m) ∂C/∂params, η = {self.learning_step:.3g}, m = {m}; "
+            f"repeated N = {N} time{'s' if N > 1 else ''} (Trainer.step)"
+        )
 
     def _describe(self):
         self.what.value = f"<code>{html.escape(self.one_click())}</code>"
@@ -80,12 +83,19 @@ class TrainingStepper:
     def _show(self):
         rows = "".join(
             f"<tr><td>layer {l}</td><td>{norm:.4g}</td><td>{float(np.abs(Wl).mean()):.4g}</td></tr>"
-            for l, (norm, Wl) in enumerate(zip(self.grad_norms[-1] if self.grad_norms else
-                                               [float("nan")] * len(self.network.weights),
-                                               self.network.weights), start=1))
-        self.info.value = (f"<b>batch {len(self.costs) - 1}</b>: cost per sample {self.costs[-1]:.5f}"
-                           f"<table><tr><th></th><th>‖∂C/∂W‖ (last batch)</th><th>mean |W|</th></tr>"
-                           f"{rows}</table>")
+            for l, (norm, Wl) in enumerate(
+                zip(
+                    self.grad_norms[-1] if self.grad_norms else [float("nan")] * len(self.network.weights),
+                    self.network.weights,
+                ),
+                start=1,
+            )
+        )
+        self.info.value = (
+            f"<b>batch {len(self.costs) - 1}</b>: cost per sample {self.costs[-1]:.5f}"
+            f"<table><tr><th></th><th>‖∂C/∂W‖ (last batch)</th><th>mean |W|</th></tr>"
+            f"{rows}</table>"
+        )
         plt = _pyplot()
         L = len(self.network.weights)
         fig, axes = plt.subplots(1, 2 + L, figsize=(3.2 * (2 + L), 2.8))
@@ -100,4 +110,3 @@ class TrainingStepper:
             ax.set(title=f"weights W^{l}")
         fig.tight_layout()
         self.image.value = figure_png(fig)
-
