@@ -148,9 +148,9 @@ class FastConvNet(ConvNet):
             elif isinstance(layer, MaxPool2D):
                 g = pool_backward(acts[l], delta, layer.size, xp, memo)
             elif params:  # dense
-                W, dW, db = params[0], *grads[l]
-                xp.matmul(delta.T, acts[l], out=dW)
-                delta.sum(axis=0, out=db)
+                W, nabla_W, nabla_b = params[0], *grads[l]
+                xp.matmul(delta.T, acts[l], out=nabla_W)
+                delta.sum(axis=0, out=nabla_b)
                 g = xp.matmul(delta, W, out=scratch(memo, "g", acts[l].shape, W.dtype, xp)) if l > 0 else None
             else:  # flatten
                 g = delta.reshape(acts[l].shape)

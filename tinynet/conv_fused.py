@@ -98,25 +98,25 @@ def conv_forward(a, K, b, xp, memo, pool=1):
     return z.reshape(F, m, H - k + 1, W - k + 1).transpose(1, 0, 2, 3)
 
 
-def conv_backward(a, delta, K, dK, db, xp, memo, need_input_grad):
-    """∂C/∂K, ∂C/∂b into dK, db; returns ∂C/∂a (delta, padded by k-1, correlated with K flipped)."""
+def conv_backward(a, delta, K, nabla_K, nabla_b, xp, memo, need_input_grad):
+    """∂C/∂K, ∂C/∂b into nabla_K, nabla_b; returns ∂C/∂a (delta, padded by k-1, correlated with K flipped)."""
     F, k = K.shape[0], K.shape[2]
     s = int(round(delta.shape[1] ** 0.5)) if delta.ndim == 5 else 1  # the pool that follows
     d = delta.reshape(F * s * s, -1) if s > 1 else delta.transpose(1, 0, 2, 3).reshape(F, -1)
     cols = memo["cols"]  # the forward pass's windows
     # [∂C/∂K ∂C/∂b]ᵀ = [cols; 1] deltaᵀ: in this order (the long sum inside) OpenBLAS runs it faster
-    dKb_T = xp.matmul(cols, d.T, out=scratch(memo, "dKb_T", (cols.shape[0], d.shape[0]), d.dtype, xp))
+    nabla_Kb_T = xp.matmul(cols, d.T, out=scratch(memo, "nabla_Kb_T", (cols.shape[0], d.shape[0]), d.dtype, xp))
     if s == 1:
-        dK.reshape(F, -1)[...] = dKb_T[:-1].T
-        db[...] = dKb_T[-1]
+        nabla_K.reshape(F, -1)[...] = nabla_Kb_T[:-1].T
+        nabla_b[...] = nabla_Kb_T[-1]
     else:  # the gradient of each of K's s·s copies (see pool_kernels), added up
-        grid = dKb_T[:-1].T.reshape(F, s, s, -1, k + s - 1, k + s - 1)
-        dK[...] = grid[:, 0, 0, :, :k, :k]
+        grid = nabla_Kb_T[:-1].T.reshape(F, s, s, -1, k + s - 1, k + s - 1)
+        nabla_K[...] = grid[:, 0, 0, :, :k, :k]
         for p in range(s):
             for q in range(s):
                 if p or q:
-                    dK += grid[:, p, q, :, p : p + k, q : q + k]
-        db[...] = dKb_T[-1].reshape(F, s * s).sum(axis=1)
+                    nabla_K += grid[:, p, q, :, p : p + k, q : q + k]
+        nabla_b[...] = nabla_Kb_T[-1].reshape(F, s * s).sum(axis=1)
     if not need_input_grad:
         return None
     m, _, H, W = a.shape

@@ -90,11 +90,11 @@ class Conv2D(Layer):
         the matrices the forward pass built, with no padding or channel swap to see.
         """
         K, _ = params
-        dK, db = grads
+        nabla_K, nabla_b = grads
         F = self.filters
         d = delta.transpose(1, 0, 2, 3).reshape(F, -1)  # delta as (F, m·Ho·Wo): a column per window
-        xp.matmul(d, cols.T, out=dK.reshape(F, -1))  # ∂C/∂K = delta colsᵀ
-        d.sum(axis=1, out=db)  # ∂C/∂b = Σ delta
+        xp.matmul(d, cols.T, out=nabla_K.reshape(F, -1))  # ∂C/∂K = delta colsᵀ
+        d.sum(axis=1, out=nabla_b)  # ∂C/∂b = Σ delta
         if not need_input_grad:  # (the input image needs no error)
             return None
         return col2im(K.reshape(F, -1).T @ d, a.shape, self.k, xp)  # ∂C/∂a = col2im(Kᵀ delta)
@@ -187,9 +187,9 @@ class Dense(Layer):
 
     def backward(self, delta, a, saved, params, grads, xp, need_input_grad=True):
         W, _ = params
-        dW, db = grads
-        xp.matmul(delta.T, a, out=dW)  # ∂C/∂W = delta aᵀ, summed over the batch
-        delta.sum(axis=0, out=db)  # ∂C/∂b = Σ delta
+        nabla_W, nabla_b = grads
+        xp.matmul(delta.T, a, out=nabla_W)  # ∂C/∂W = delta aᵀ, summed over the batch
+        delta.sum(axis=0, out=nabla_b)  # ∂C/∂b = Σ delta
         return delta @ W if need_input_grad else None  # ∂C/∂a = Wᵀ delta
 
 

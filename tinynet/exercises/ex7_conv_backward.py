@@ -6,7 +6,7 @@ from ..conv import Conv2D
 from .grading import MEAN, SIGN, Case, Mistake
 
 NUMBER, TITLE, LESSON = 7, "a convolution's backward pass", 13
-SIGNATURES = {"conv_backward": "conv_backward(a_prev, K, delta) -> (dK, db, da_prev)"}
+SIGNATURES = {"conv_backward": "conv_backward(a_prev, K, delta) -> (nabla_K, nabla_b, nabla_a_prev)"}
 SHAPE_HINT = (
     "mind the shapes: a^(l-1) is (m, C, H, W), K is (F, C, k, k), delta is (m, F, H-k+1, W-k+1); "
     "∂C/∂K is K's shape, ∂C/∂b is (F,), ∂C/∂a^(l-1) is a^(l-1)'s shape"
@@ -42,7 +42,7 @@ def conv_backward(a_prev, K, delta):
         delta: delta^l = ∂C/∂z^l, shape (m, F, H - k + 1, W - k + 1).
 
     Returns:
-        (dK, db, da_prev): ∂C/∂K of shape (F, C, k, k), ∂C/∂b of shape (F,),
+        (nabla_K, nabla_b, nabla_a_prev): ∂C/∂K of shape (F, C, k, k), ∂C/∂b of shape (F,),
         ∂C/∂a^(l-1) of shape (m, C, H, W).
     """
     raise NotImplementedError
@@ -60,9 +60,8 @@ SHAPES = [
 
 
 def name(path):
-    return ("the return value (dK, db, da_prev)", "dK (∂C/∂K)", "db (∂C/∂b)", "da_prev (∂C/∂a^(l-1))")[
-        path[0] + 1 if path else 0
-    ]
+    parts = ("nabla_K (∂C/∂K)", "nabla_b (∂C/∂b)", "nabla_a_prev (∂C/∂a^(l-1))")
+    return parts[path[0]] if path else "the return value (nabla_K, nabla_b, nabla_a_prev)"
 
 
 def backward(a, K, delta):
@@ -70,9 +69,9 @@ def backward(a, K, delta):
     F, _, k, _ = K.shape
     layer, b = Conv2D(F, k), np.zeros(F)
     _, cols = layer.forward(a, (K, b), np)
-    dK, db = np.empty_like(K), np.empty(F)
-    da = layer.backward(delta, a, cols, (K, b), (dK, db), np)
-    return dK, db, da
+    nabla_K, nabla_b = np.empty_like(K), np.empty(F)
+    nabla_a = layer.backward(delta, a, cols, (K, b), (nabla_K, nabla_b), np)
+    return nabla_K, nabla_b, nabla_a
 
 
 def cases():
@@ -82,33 +81,34 @@ def cases():
         a = rng.standard_normal((m, C, H, W))
         K = rng.standard_normal((F, C, k, k))
         delta = rng.standard_normal((m, F, H - k + 1, W - k + 1))
-        dK, db, da = backward(a, K, delta)
+        nabla_K, nabla_b, nabla_a = backward(a, K, delta)
         flipped = backward(a, K[:, :, ::-1, ::-1].copy(), delta)[2]
         kernel_hint = (
             "a flipped kernel: tinynet's convolution is a correlation, z[f, i, j] = "
             "Σ K[f, c, u, v] a[c, i+u, j+v]: no index runs backwards"
         )
         mistakes = [
-            Mistake(MEAN, (dK / m, db / m, da)),
-            Mistake(MEAN, (dK / m, db / m, da / m)),
-            Mistake(SIGN, (-dK, -db, -da)),
-            Mistake(kernel_hint, (dK, db, flipped)),
-            Mistake(kernel_hint, (dK[:, :, ::-1, ::-1], db, da)),
-            Mistake(kernel_hint, (dK[:, :, ::-1, ::-1], db, flipped)),
+            Mistake(MEAN, (nabla_K / m, nabla_b / m, nabla_a)),
+            Mistake(MEAN, (nabla_K / m, nabla_b / m, nabla_a / m)),
+            Mistake(SIGN, (-nabla_K, -nabla_b, -nabla_a)),
+            Mistake(kernel_hint, (nabla_K, nabla_b, flipped)),
+            Mistake(kernel_hint, (nabla_K[:, :, ::-1, ::-1], nabla_b, nabla_a)),
+            Mistake(kernel_hint, (nabla_K[:, :, ::-1, ::-1], nabla_b, flipped)),
             Mistake(
                 "∂C/∂b[f] sums delta[:, f] over every sample AND every position (i, j): shape (F,)",
-                (dK, delta.sum(axis=0), da),
+                (nabla_K, delta.sum(axis=0), nabla_a),
             ),
             Mistake(
                 "∂C/∂b[f] sums delta[:, f] over every sample AND every position (i, j): shape (F,)",
-                (dK, delta.sum(axis=(2, 3)), da),
+                (nabla_K, delta.sum(axis=(2, 3)), nabla_a),
             ),
         ]
         if m > 1:
             first = backward(a[:1], K, delta[:1])
             mistakes.append(
                 Mistake(
-                    "∂C/∂K and ∂C/∂b are sums over every sample of the batch, not the first", (first[0], first[1], da)
+                    "∂C/∂K and ∂C/∂b are sums over every sample of the batch, not the first",
+                    (first[0], first[1], nabla_a),
                 )
             )
 
@@ -119,7 +119,7 @@ def cases():
             Case(
                 f"a_prev (m={m}, C={C}, H={H}, W={W}), K (F={F}, C={C}, k={k}), delta {delta.shape}",
                 call,
-                (dK, db, da),
+                (nabla_K, nabla_b, nabla_a),
                 mistakes,
             )
         )

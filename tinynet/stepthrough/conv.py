@@ -203,7 +203,7 @@ def conv_data(
             "Backward: the gradient ∂C/∂W⁴",
             rf"\frac{{\partial C}}{{\partial W^{{4}}}} = \delta^{{4}} (a^{{3}})^{{T}}"
             rf" \in \mathbb{{R}}^{{{n4}\times {n3}}}",
-            code(Dense.backward, "xp.matmul(delta.T, a, out=dW)"),
+            code(Dense.backward, "xp.matmul(delta.T, a, out=nabla_W)"),
             [part("∂C/∂W<sup>4</sup>", {"q": "grad", "l": 4, "key": "W"}, c4.nabla_w, maps(w4), "∂w")],
         )
     )
@@ -212,7 +212,7 @@ def conv_data(
             "db4",
             "Backward: the gradient ∂C/∂b⁴",
             rf"\frac{{\partial C}}{{\partial b^{{4}}}} = \delta^{{4}} = {tex_col(c4.nabla_b)}",
-            code(Dense.backward, "delta.sum(axis=0, out=db)"),
+            code(Dense.backward, "delta.sum(axis=0, out=nabla_b)"),
             [part("∂C/∂b<sup>4</sup>", {"q": "grad", "l": 4, "key": "b"}, c4.nabla_b, units(out, 3), "∂b")],
         )
     )
@@ -269,7 +269,7 @@ def conv_data(
             "Backward: the gradient ∂C/∂K¹, each kernel weight summed over the windows",
             rf"\frac{{\partial C}}{{\partial K^{{1}}_{{f,u,v}}}} = \sum_{{i,j}} \delta^{{1}}_{{f,i,j}}\,"
             rf" a^{{0}}_{{i+u,j+v}} \;\Rightarrow\; {tex_mat(c1.nabla_w[0, 0])},\ {tex_mat(c1.nabla_w[1, 0])}",
-            code(Conv2D.backward, "xp.matmul(d, cols.T, out=dK.reshape(F, -1))"),
+            code(Conv2D.backward, "xp.matmul(d, cols.T, out=nabla_K.reshape(F, -1))"),
             [part("∂C/∂K<sup>1</sup>", {"q": "grad", "l": 1, "key": "K"}, c1.nabla_w[:, 0], maps(k1), "∂K")],
         )
     )
@@ -278,7 +278,7 @@ def conv_data(
             "db1",
             "Backward: the gradient ∂C/∂b¹, each map's errors summed",
             rf"\frac{{\partial C}}{{\partial b^{{1}}_f}} = \sum_{{i,j}} \delta^{{1}}_{{f,i,j}} = {tex_col(c1.nabla_b)}",
-            code(Conv2D.backward, "d.sum(axis=1, out=db)"),
+            code(Conv2D.backward, "d.sum(axis=1, out=nabla_b)"),
             [part("∂C/∂b<sup>1</sup>", {"q": "grad", "l": 1, "key": "b"}, c1.nabla_b, maps(b1), "∂b")],
         )
     )
