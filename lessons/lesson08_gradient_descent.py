@@ -22,9 +22,8 @@ def main(argv=None):
     lesson = Lesson(8, "gradient descent and early stopping", argv)
     X, labels = data(400, 0)
     Y = np.eye(2)[labels]
-    print(
-        f"{len(X)} points; {labels.mean():.1%} of them inside the circle r = 0.4 (its area: π 0.4² = {np.pi * 0.16:.1%})"
-    )
+    area = np.pi * 0.4**2
+    print(f"{len(X)} points; {labels.mean():.1%} of them inside the circle r = 0.4 (its area: π 0.4² = {area:.1%})")
     lesson.check(
         "the data's circle has r = 0.4: it holds about π 0.4² of the square", abs(labels.mean() - np.pi * 0.16) < 0.05
     )
