@@ -10,18 +10,8 @@ nudge of z; then the same for softmax, whose Jacobian is a whole matrix.
 import numpy as np
 
 from tinynet import ACTIVATIONS
+from tinynet.gradcheck import numerical_gradient
 from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
-
-
-def cost_slope(net, array, index, x, y, h=1e-6):
-    """(C(p + h) - C(p - h)) / 2h for the parameter array[index], measured with the network's cost_of."""
-    old = array[index]
-    array[index] = old + h
-    plus = net.cost_of(x, y)
-    array[index] = old - h
-    minus = net.cost_of(x, y)
-    array[index] = old
-    return (plus - minus) / (2 * h)
 
 
 def output_slope(net, j, x, h=1e-6):
@@ -53,7 +43,7 @@ def main(argv=None):
     lesson.compute("δ^2 = ∂C/∂z^2  (net.trace: tinynet's backward pass)", out.delta[0])
     slopes = []
     for j in range(2):
-        slope = cost_slope(net, net.biases[1], j, x, y)
+        slope = numerical_gradient(net, x, y, j, array=net.biases[1])
         slopes.append(slope)
         lesson.compute(
             f"(C(z^2_{j} + h) - C(z^2_{j} - h)) / 2h  (h = 1e-6, z^2_{j} moved through b^2_{j})",
@@ -142,7 +132,7 @@ def main(argv=None):
     lesson.check("softmax + cross-entropy gives δ^L = a^L - y", np.allclose(ts[2].delta[0], a - y))
     lesson.check(
         "... which is the measured slope of C in z^L",
-        np.allclose([cost_slope(soft, soft.biases[1], k, x, y) for k in range(2)], a - y, atol=1e-8),
+        np.allclose([numerical_gradient(soft, x, y, k, array=soft.biases[1]) for k in range(2)], a - y, atol=1e-8),
     )
     print("Sigmoid outputs with the two-class cross-entropy C = -Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)]:")
     print("  ∂C/∂a_j = (a_j - y_j) / (a_j (1 - a_j)), and σ'(z_j) = a_j (1 - a_j) cancels the denominator:")
@@ -153,7 +143,9 @@ def main(argv=None):
     lesson.check("sigmoid + two-class cross-entropy gives δ^L = a^L - y", np.allclose(tc[2].delta[0], tc[2].a[0] - y))
     lesson.check(
         "... which is the measured slope of C in z^L",
-        np.allclose([cost_slope(sce, sce.biases[1], k, x, y) for k in range(2)], tc[2].a[0] - y, atol=1e-8),
+        np.allclose(
+            [numerical_gradient(sce, x, y, k, array=sce.biases[1]) for k in range(2)], tc[2].a[0] - y, atol=1e-8
+        ),
     )
 
     lesson.stage("A consequence: a saturated output learns slowly with the quadratic cost")

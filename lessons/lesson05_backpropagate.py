@@ -8,18 +8,8 @@ accounts for how much each unit's z moves its a.
 import numpy as np
 
 from tinynet import ACTIVATIONS, NeuralNetwork
+from tinynet.gradcheck import numerical_gradient
 from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
-
-
-def cost_slope(net, array, index, x, y, h=1e-6):
-    """(C(p + h) - C(p - h)) / 2h for the number array[index], measured with the network's cost_of."""
-    old = array[index]
-    array[index] = old + h
-    plus = net.cost_of(x, y)
-    array[index] = old - h
-    minus = net.cost_of(x, y)
-    array[index] = old
-    return (plus - minus) / (2 * h)
 
 
 def main(argv=None):
@@ -47,7 +37,7 @@ def main(argv=None):
                 f"{W2[j, k] * d2[j]:+.6f}",
             )
         total = sum(W2[j, k] * d2[j] for j in range(2))
-        measured = cost_slope(top, a1, k, a1, y)
+        measured = numerical_gradient(top, a1, y, k, array=a1)
         grad_a1.append(measured)
         lesson.compute(
             f"∂C/∂a^1_{k} measured: (C(a^1_{k} + h) - C(a^1_{k} - h)) / 2h",
@@ -73,7 +63,7 @@ def main(argv=None):
     sp = lesson.compute("σ'(z^1) = a^1 (1 - a^1)", sigmoid.derivative(z1))
     lesson.compute("δ^1 = (W^2)ᵀ δ^2 ⊙ σ'(z^1)  (backprop's, net.trace)", t[1].delta[0])
     lesson.check("backprop's δ^1 is ((W^2)ᵀ δ^2) ⊙ σ'(z^1)", np.allclose(t[1].delta[0], back * sp))
-    measured = np.array([cost_slope(net, net.biases[0], k, x, y) for k in range(3)])
+    measured = np.array([numerical_gradient(net, x, y, k, array=net.biases[0]) for k in range(3)])
     lesson.compute("δ^1 measured: z^1_k moved by ±h through b^1_k, C from net.cost_of", measured)
     lesson.check("δ^1_k is the slope of C in z^1_k", np.allclose(measured, t[1].delta[0], atol=1e-8))
 

@@ -13,18 +13,8 @@ other way round.
 
 import numpy as np
 
+from tinynet.gradcheck import numerical_gradient
 from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
-
-
-def cost_slope(net, array, index, x, y, h=1e-6):
-    """(C(p + h) - C(p - h)) / 2h for the parameter array[index], measured with the network's cost_of."""
-    old = array[index]
-    array[index] = old + h
-    plus = net.cost_of(x, y)
-    array[index] = old - h
-    minus = net.cost_of(x, y)
-    array[index] = old
-    return (plus - minus) / (2 * h)
 
 
 def main(argv=None):
@@ -40,7 +30,7 @@ def main(argv=None):
     for l in (1, 2):
         layer = t[l]
         lesson.compute(f"∂C/∂b^{l} = δ^{l}  (backprop's nabla_b)", layer.nabla_b)
-        measured = np.array([cost_slope(net, net.biases[l - 1], j, x, y) for j in range(len(layer.b))])
+        measured = np.array([numerical_gradient(net, x, y, j, array=net.biases[l - 1]) for j in range(len(layer.b))])
         lesson.compute(f"∂C/∂b^{l} measured: (C(b^{l}_j + h) - C(b^{l}_j - h)) / 2h", measured)
         lesson.check(f"nabla_b^{l} is δ^{l}", np.allclose(layer.nabla_b, layer.delta[0]))
         lesson.check(f"nabla_b^{l} is the measured slope of C", np.allclose(layer.nabla_b, measured, atol=1e-8))
@@ -66,7 +56,7 @@ def main(argv=None):
         lesson.compute(f"∂C/∂W^{l} = δ^{l} (a^{l - 1})ᵀ  (backprop's nabla_w)", layer.nabla_w)
         measured = np.array(
             [
-                [cost_slope(net, net.weights[l - 1], (r, c), x, y) for c in range(layer.W.shape[1])]
+                [numerical_gradient(net, x, y, (r, c), array=net.weights[l - 1]) for c in range(layer.W.shape[1])]
                 for r in range(layer.W.shape[0])
             ]
         )
@@ -145,7 +135,6 @@ def main(argv=None):
     print("thousands of small calls. benchmarks/epoch_speed.py measures it over whole epochs.")
 
     lesson.stage("Why backpropagation is fast")
-    from tinynet.gradcheck import numerical_gradient
 
     P = big.param_count
     x1, y1 = Xb[:1], Yb[:1]

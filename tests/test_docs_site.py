@@ -7,10 +7,8 @@ Screenshots go to test-artifacts/screenshots/.
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
+
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 # every other lesson page has one figure
 LESSON_FIGURES = {"10-digits": 3, "12-parallel": 2, "13-convolution": 2, "14-resnet-euler": 3, "15-stability": 2}
@@ -133,7 +131,6 @@ def test_the_benchmarks_page_holds_its_tables(site):
     # each table with its date, its machine and the command that reproduces it
     for words in [
         "python benchmarks/epoch_speed.py",
-        "Measured on 2026-11-30 on a shared 2-core x86_64 machine",
         "python benchmarks/digits_accuracy.py",
         "python benchmarks/pool_speed.py",
         "python benchmarks/cnn_mnist.py",
@@ -144,54 +141,8 @@ def test_the_benchmarks_page_holds_its_tables(site):
         "the plain ConvNet",
     ]:
         assert words in text, words
+    assert re.search(r"Measured on \d{4}-\d{2}-\d{2} on a shared 2-core x86_64 machine", text)
     assert "README" not in text
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield url
-    proc.terminate()
-    proc.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

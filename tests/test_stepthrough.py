@@ -10,10 +10,8 @@ test-artifacts/screenshots/.
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,9 +19,10 @@ import numpy as np
 import pytest
 
 from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, small_network
+from tinynet.widget_pictures import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
+
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 LESSON_PAGES = {
     "02-feedforward": "lesson2",
@@ -61,52 +60,6 @@ def data(site):
         name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
         for name in ("lesson2", "convnet", "resnet")
     }
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def open_page(browser, viewport):

@@ -46,9 +46,14 @@ class GradCheck:
         return "\n".join(rows + [f"max relative error {self.max_error:.2e} ({self.checked} parameters checked)"])
 
 
-def numerical_gradient(network, x, y, index, eps=1e-6):
-    """(C(p + ε) - C(p - ε)) / 2ε for the parameter ``network.params[index]``."""
-    p = network.params
+def numerical_gradient(network, x, y, index, eps=1e-6, array=None):
+    """(C(p + ε) - C(p - ε)) / 2ε for the number p = ``array[index]``: the cost's measured slope along p.
+
+    ``array`` is where p lives: ``network.params`` by default, or a view of it
+    (``network.weights[0]``, ``network.biases[1]``: then ``index`` is that
+    array's own), or even the input ``x`` (how the cost moves with an input).
+    """
+    p = network.params if array is None else array
     old = p[index]
     p[index] = old + eps
     plus = network.cost_of(x, y)
