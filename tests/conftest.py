@@ -39,8 +39,29 @@ def numerical_gradient(net, x, y, eps=1e-6):
     return grad
 
 
-# The browser tests (docs site, step-through): each test module builds its own ``site`` fixture;
-# these serve it on 127.0.0.1 and open it in Debian's chromium.
+# The docs site tests (tests/test_docs_site.py, tests/test_stepthrough.py): one strict build for both,
+# served on 127.0.0.1 and opened in Debian's chromium.
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The docs site built with ``mkdocs build --strict`` (every lesson run): its folder.
+
+    ``TINYNET_DOCS_SITE=FOLDER`` reuses a site built before (a quicker run while working on the pages).
+    """
+    if os.environ.get("TINYNET_DOCS_SITE"):
+        return Path(os.environ["TINYNET_DOCS_SITE"])
+    out = tmp_path_factory.mktemp("site")
+    build = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    return out
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,7 @@ installs both. Outside CI the browser tests are skipped where chromium is missin
 Screenshots go to test-artifacts/screenshots/.
 """
 
-import os
 import re
-import subprocess
-import sys
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlparse
@@ -35,21 +32,6 @@ ROLES_LEFT = set()  # modules whose docstrings still carry Sphinx roles (none: e
 
 def page_text(site, path):
     return unescape(re.sub(r"<[^>]+>", "", (site / path).read_text()))
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
-    return out
 
 
 def test_site_builds_strict_with_every_page(site):

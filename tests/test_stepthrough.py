@@ -8,10 +8,7 @@ test-artifacts/screenshots/.
 """
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,7 +16,6 @@ import numpy as np
 import pytest
 
 from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, small_network
-from tinynet.widget_pictures import CHROMIUM
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,25 +28,6 @@ LESSON_PAGES = {
     "06-gradients": "lesson2",
     "13-convolution": "convnet",
 }
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    if os.environ.get("TINYNET_DOCS_SITE"):
-        return Path(os.environ["TINYNET_DOCS_SITE"])
-    if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    out = tmp_path_factory.mktemp("site")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert build.returncode == 0, build.stdout + build.stderr
-    return out
 
 
 @pytest.fixture(scope="module")
