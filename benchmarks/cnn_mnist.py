@@ -14,8 +14,8 @@ import statistics
 
 import numpy as np
 
-from tinynet.datasets import load_mnist
 from tinynet.examples.cnn_digits import SETTINGS, fit
+from tinynet.files.datasets import load_mnist
 
 
 def main():
@@ -26,7 +26,7 @@ def main():
     args = parser.parse_args()
     gpu = None
     if args.gpu:
-        from tinynet.gpu import GPUTrainer
+        from tinynet.parallel.gpu import GPUTrainer
 
         gpu = GPUTrainer()  # says what is missing before the long CPU runs start
     train, test = load_mnist("train", path=args.data), load_mnist("test", path=args.data)

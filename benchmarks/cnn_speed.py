@@ -7,8 +7,8 @@ Conv2D(F, 5, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), plain SGD w
 gradient step per batch, for F in 4, 8, 16 and batch sizes 50 and 200, float64.
 Interleaved, medians of 5 (``--repeats``):
 
-- plain:      the single-process Trainer's steps on the plain ConvNet of tinynet.conv;
-- sequential: the same steps on the FastConvNet of tinynet.conv_fast (what ``tinynet cnn`` trains);
+- plain:      the single-process Trainer's steps on the plain ConvNet of tinynet.conv.net;
+- sequential: the same steps on the FastConvNet of tinynet.conv.fast (what ``tinynet cnn`` trains);
 - pool:       PoolTrainer's 2 shared-memory workers (BLAS 1 thread each);
 - gpu:        GPUTrainer's loop, where CuPy finds a GPU;
 - torch:      the same network and loop in PyTorch CPU eager, 2 threads (if installed).
@@ -26,20 +26,21 @@ import time
 
 import numpy as np
 
-from tinynet.conv import ConvNet
+from tinynet import ConvNet, step
 from tinynet.examples.cnn_digits import cnn
-from tinynet.pool import SharedMemoryBatches
-from tinynet.trainer import LocalBatches
+from tinynet.parallel.pool import SharedMemoryBatches
+from tinynet.trainer import Batches
 
 FILTERS = (4, 8, 16)
 BATCHES = (50, 200)
 
 
 def epoch(batches, n, m):
+    """One epoch of the Trainer's steps (learning step 0.05) on the batches' network, batch after batch."""
     order = np.arange(n)
     for k in range(n // m):
-        batches.load(order[k * m : (k + 1) * m])
-        batches.descend(0.05 / m)
+        x, y = batches.load(order[k * m : (k + 1) * m])
+        step(batches.network, x, y, 0.05, batches.backprop)
 
 
 def torch_epoch(F, X, labels, m):
@@ -83,7 +84,7 @@ def main():
     except ImportError:
         torch = None
     try:
-        from tinynet.gpu import require_cupy
+        from tinynet.parallel.gpu import require_cupy
 
         cupy = require_cupy()
     except RuntimeError as e:
@@ -104,11 +105,11 @@ def main():
         for m in BATCHES:
             net = cnn(seed=0, filters=F)
             plain = ConvNet(**net.spec()[1], seed=0)  # the same layers and weights, the plain passes
-            runs = {"plain": LocalBatches(plain, X, Y, m), "sequential": LocalBatches(net, X, Y, m)}
+            runs = {"plain": Batches(plain, X, Y), "sequential": Batches(net, X, Y)}
             runs["pool(2)"] = SharedMemoryBatches(cnn(seed=0, filters=F), X, Y, 2)
             if cupy is not None:
                 gnet = net.to(cupy)
-                runs["gpu"] = LocalBatches(gnet, cupy.asarray(X), cupy.asarray(Y), m, cupy)
+                runs["gpu"] = Batches(gnet, cupy.asarray(X), cupy.asarray(Y))
             times = {k: [] for k in list(runs) + (["torch"] if torch else [])}
             torch_run = torch_epoch(F, X, labels, m) if torch else None
             for _ in range(args.repeats):

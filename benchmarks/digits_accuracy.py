@@ -12,8 +12,8 @@ split (the official 10,000 digits when they are at hand).
 import argparse
 import statistics
 
-from tinynet.datasets import load_mnist
 from tinynet.examples.digits_recognizer import PRESETS, fit
+from tinynet.files.datasets import load_mnist
 
 
 def main():

@@ -23,12 +23,12 @@ import time
 
 import numpy as np
 
-from tinynet import Trainer
-from tinynet.datasets import load_mnist, train_validation_split
-from tinynet.pvd import PVDTrainer
-from tinynet.stable import Antisymmetric, ResNet
-from tinynet.synthetic import SyntheticGradientTrainer
-from tinynet.toydata import ellipses, swiss_roll
+from tinynet import Antisymmetric, ResNet, Trainer
+from tinynet.data import train_validation_split
+from tinynet.files.datasets import load_mnist
+from tinynet.parallel.pvd import PVDTrainer
+from tinynet.parallel.synthetic import SyntheticGradientTrainer
+from tinynet.stable.toydata import ellipses, swiss_roll
 
 METHODS = {
     "backprop": lambda: Trainer(),

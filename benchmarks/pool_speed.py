@@ -52,57 +52,51 @@ def setup(n, dtype="float64"):
 
 def pickled_gradient(spec, params, x, y):
     """The classic design's task: everything arrives pickled, the gradient leaves pickled."""
-    from tinynet import Workspace
-    from tinynet.pool import build_network
-
-    net = build_network(spec)
+    cls, kwargs = spec  # the network's spec(): its class and arguments
+    net = cls(**kwargs, seed=0)
     net.params[...] = params
-    ws = Workspace(net, len(x))
-    net.backprop(x, y, ws=ws)
-    return ws.grad
+    return net.gradient(x, y)
 
 
 def run(config, n, batch):
     """Time one epoch in this process for ``config``; return (startup seconds, epoch seconds)."""
     import numpy as np
 
-    from tinynet.trainer import LocalBatches
+    from tinynet.trainer import Batches, step
 
     net, X, Y, rng = setup(n)
     kind = config["kind"]
     start = time.perf_counter()
     if kind == "single":
-        batches = LocalBatches(net, X, Y, batch)
+        batches = Batches(net, X, Y)
     elif kind == "pool":
-        from tinynet.pool import SharedMemoryBatches
+        from tinynet.parallel.pool import SharedMemoryBatches
 
         batches = SharedMemoryBatches(net, X, Y, config["workers"], blas_threads=1)
     elif kind == "gpu":
-        from tinynet.gpu import require_cupy
+        from tinynet.parallel.gpu import require_cupy
 
         cupy = require_cupy()
         net = net.to(cupy)
-        batches = LocalBatches(net, cupy.asarray(X), cupy.asarray(Y), batch, cupy)
+        batches = Batches(net, cupy.asarray(X), cupy.asarray(Y))
     else:
         import multiprocessing
 
-        from tinynet.pool import blas_threads_env, network_spec
+        from tinynet.parallel.pool import blas_threads_env
 
         with blas_threads_env(1):
             pool = multiprocessing.get_context("spawn").Pool(config["workers"])
-        spec = network_spec(net)
+        spec = net.spec()
         pool.starmap(pickled_gradient, [(spec, net.params, X[:2], Y[:2])] * config["workers"])  # warm up
 
         class PicklingBatches:
             def load(self, idx):
                 self.parts = np.array_split(idx, config["workers"])
+                return X[idx], Y[idx]
 
-            def gradient(self):
-                tasks = [(spec, net.params, X[p], Y[p]) for p in self.parts]
+            def backprop(self, network, x, y):
+                tasks = [(spec, network.params, X[p], Y[p]) for p in self.parts]
                 return np.sum(pool.starmap(pickled_gradient, tasks), axis=0)
-
-            def descend(self, c):
-                net.params -= c * self.gradient()
 
             def close(self):
                 pool.close()
@@ -113,8 +107,8 @@ def run(config, n, batch):
     order = rng.permutation(n)
     start = time.perf_counter()
     for k in range(n // batch):
-        batches.load(order[k * batch : (k + 1) * batch])
-        batches.descend(0.1 / batch)
+        x, y = batches.load(order[k * batch : (k + 1) * batch])
+        step(net, x, y, 0.1, batches.backprop)
     if kind == "gpu":
         cupy.cuda.Device().synchronize()
     epoch = time.perf_counter() - start
@@ -137,7 +131,7 @@ def main():
         return 0
 
     try:
-        from tinynet.gpu import require_cupy
+        from tinynet.parallel.gpu import require_cupy
 
         require_cupy()
         configs = list(CONFIGS)

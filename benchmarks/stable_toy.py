@@ -2,7 +2,7 @@
 
     python benchmarks/stable_toy.py [--seeds 3] [--plot stable_toy.png]
 
-1,200 points of each set (``tinynet.toydata``), a fifth held back for validation;
+1,200 points of each set (``tinynet.stable.toydata``), a fifth held back for validation;
 each architecture trained with the plain Trainer (batches of 50, 5 steps a batch,
 cost estimated on the whole training split, the learning step decaying
 exponentially from η to η/20 over 3,000 batches, stop after 300 batches without
@@ -21,9 +21,9 @@ import time
 import numpy as np
 
 from tinynet import ExponentialDecay, Trainer
-from tinynet.datasets import train_validation_split
-from tinynet.stable import ARCHITECTURES
-from tinynet.toydata import ellipses, swiss_roll
+from tinynet.data import train_validation_split
+from tinynet.stable.schemes import ARCHITECTURES
+from tinynet.stable.toydata import ellipses, swiss_roll
 
 # (width, layers, h, learning_step) per data set and architecture
 SETTINGS = {

@@ -30,11 +30,19 @@ def on_pre_build(config, **kwargs):
     fetch_katex()
     run_lessons()
     write_stepthrough()
+    write_scalargraph()
+
+
+def write_scalargraph():
+    """Lesson 19's scalar graph (docs/generated/scalargraph/lesson19.json), from tinynet.teach.scalar and the trace."""
+    from tinynet.teach.scalargraph import write_graph
+
+    write_graph(GENERATED / "scalargraph")
 
 
 def write_stepthrough():
     """The step-through's data (docs/generated/stepthrough/*.json), from tinynet's trace and cost_of."""
-    from tinynet.stepthrough import write_all
+    from tinynet.teach.stepthrough.write import write_all
 
     write_all(GENERATED / "stepthrough")
 
@@ -69,7 +77,7 @@ def sources_digest(lesson_file):
 
 def run_lessons():
     GENERATED.mkdir(exist_ok=True)
-    from tinynet.lessonkit import lessons
+    from tinynet.teach.lessonkit import lessons
 
     for number, (module_name, _) in lessons().items():
         module = importlib.import_module(module_name)

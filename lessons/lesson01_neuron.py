@@ -11,7 +11,7 @@ by h), then chains two of them (a weight moves z, z moves a), and draws each
 import numpy as np
 
 from tinynet import ACTIVATIONS, NeuralNetwork
-from tinynet.lessonkit import Lesson, pyplot
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def output_after_nudge(net, array, index, h, x):
@@ -116,7 +116,7 @@ def main(argv=None):
     lesson.compute("sigmoid′(0)", f"{sig.derivative(np.array([0.0]))[0]:.4f}")
     lesson.compute("sigmoid′(6)", f"{sig.derivative(np.array([6.0]))[0]:.6f}")
     print("A saturated sigmoid (|z| large) has σ′ ≈ 0: every slope that passes through it is")
-    print("multiplied by almost nothing, so its weights barely learn. Lessons 3-5 show where that bites.")
+    print("multiplied by almost nothing, so its weights barely learn. Lessons 4 to 6 show where that bites.")
     lesson.check("sigmoid′ is largest at 0, where it is 1/4", np.isclose(sig.derivative(np.array([0.0]))[0], 0.25))
     return lesson.done()
 

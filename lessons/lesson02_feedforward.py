@@ -7,7 +7,7 @@ passes through; we follow them with hand-sized numbers.
 
 import numpy as np
 
-from tinynet.lessonkit import SAMPLE_X, Lesson, pyplot, small_network
+from tinynet.teach.lessonkit import SAMPLE_X, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -94,7 +94,7 @@ def draw_network(lesson, t):
         for value, (x, y) in zip(a, points):
             ax.add_patch(plt.Circle((x, y), 0.18, color="white", ec="k", zorder=2))
             ax.text(x, y, f"{value:.2f}", ha="center", va="center", fontsize=8, zorder=3)
-        ax.text(l, max(y for _, y in points) + 0.45, "x = a^0" if l == 0 else f"a^{l}", ha="center")
+        ax.text(l, max(y for _, y in points) + 0.45, "$x = a^0$" if l == 0 else f"$a^{l}$", ha="center")
     ax.set(xlim=(-0.4, 2.4), ylim=(-1.6, 1.8), aspect="equal", title="Feedforward through [2, 3, 2]")
     ax.axis("off")
     lesson.figure(fig, "network")

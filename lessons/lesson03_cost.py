@@ -1,17 +1,19 @@
 """The cost: how wrong the output is, and why the output error depends on it.
 
 Quadratic:      C = ½ ‖a^L - y‖²,          ∇_a C = a^L - y
-Cross-entropy:  C = -Σ_j y_j ln a_j (softmax output),  and with it δ^L = a^L - y
+Cross-entropy:  C = -Σ_j y_j ln a_j (softmax output)
                 C = -Σ_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)] (sigmoid outputs: each
-                unit a two-class cross-entropy),  and with it too δ^L = a^L - y
+                unit a two-class cross-entropy)
 
-Backprop starts from ∇_a C, so the choice of cost decides the first error.
+∇_a C is the vector of the cost's slopes ∂C/∂a^L_j. Backprop starts from it, so
+the choice of cost decides the first error (lesson 4 derives it: the output
+error δ^L = ∂C/∂z^L; this lesson looks at one sigmoid unit's ∂C/∂z).
 """
 
 import numpy as np
 
 from tinynet import NeuralNetwork
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
+from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -59,20 +61,35 @@ def main(argv=None):
     print("2. For one sample, C is a function of the output activations a^L (and the fixed target y)")
     print("   only: the weights and the input reach C only through a^L. So ∂C/∂a^L is where backprop")
     print("   starts, and everything before the output is reached through a^L by the chain rule.")
-    other = small_network()
-    other.weights[0][...] *= -1  # another network: other weights, so another a^1 on the way
-    other.biases[1][...] += np.log(a / (1 - a)) - other.trace(x, y)[2].z[0]  # ... tuned to the same a^L
-    lesson.compute("a^L of a second network with other weights (its z^2 moved by its biases)", other.feedforward(x))
-    lesson.compute("its cost C", f"{other.cost_of(x, y):.6f}")
-    lesson.check("two networks with the same a^L have the same C", np.isclose(other.cost_of(x, y), C))
-    lesson.check(
-        "... though they differ before the output", not np.allclose(other.trace(x, y)[1].a, net.trace(x, y)[1].a)
-    )
+    print("   A test that could fail: change the weights in a way that leaves a^L exactly as it was.")
+    print("   With relu hidden units, relu(c z) = c relu(z) for c > 0, so multiplying hidden unit j's")
+    print("   incoming weights and bias by c and its outgoing weights by 1/c changes the weights (and")
+    print("   their size) but not a^L. A cost that saw the weights any other way would change.")
+    relu = small_network(["relu", "sigmoid"])
+    scaled = relu.copy()
+    c = np.array([2.0, 0.5, 3.0])  # one factor per hidden unit
+    scaled.weights[0][...] *= c[:, None]
+    scaled.biases[0][...] *= c
+    scaled.weights[1][...] /= c[None, :]
+    lesson.compute("W^1 of the rescaled network (rows times c = 2, 0.5, 3)", scaled.weights[0])
+    lesson.compute("a^L before and after", np.array([relu.feedforward(x), scaled.feedforward(x)]))
+    C_relu, C_scaled = relu.cost_of(x, y), scaled.cost_of(x, y)
+    lesson.compute("C before and after", f"{C_relu:.12f}  {C_scaled:.12f}")
+    lesson.check("the same a^L, the same C, though every W^1 row changed", np.isclose(C_relu, C_scaled, rtol=1e-12))
+    decay = [C_ + 0.01 * sum(float((W**2).sum()) for W in n.weights) for C_, n in ((C_relu, relu), (C_scaled, scaled))]
+    lesson.compute("a cost with weight decay, C + 0.01 Σ ‖W^l‖², before and after", np.array(decay))
+    lesson.check("a cost that sees the weights directly fails the test", not np.isclose(decay[0], decay[1]))
+    print("   (Weight decay breaks the assumption on purpose: its gradient has an extra term, 2λW, that")
+    print("   the chain rule through a^L does not give; tinynet's stable networks add their penalty's")
+    print("   gradient that way, beside backprop's.)")
 
     lesson.stage("Why the output error depends on the cost")
-    print("For one sigmoid output with target y = 1, as the output goes from wrong (z ≪ 0) to right.")
-    print("Its cross-entropy is the two-class one, C = -[y ln a + (1 - y) ln(1 - a)]:")
-    print("∂C/∂a = (a - y) / (a (1 - a)) and σ'(z) = a (1 - a), so δ = ∂C/∂a · σ'(z) = a - y.")
+    print("For one sigmoid output with target y = 1, as the output goes from wrong (z ≪ 0) to right,")
+    print("the slope of the cost with respect to the unit's z, which lesson 4 names δ = ∂C/∂z. By the")
+    print("chain rule through a = σ(z) (lesson 1): δ = ∂C/∂a · σ'(z), with σ'(z) = a (1 - a).")
+    print("Quadratic: ∂C/∂a = a - y, so δ = (a - y) σ'(z).")
+    print("Cross-entropy, the two-class one C = -[y ln a + (1 - y) ln(1 - a)]:")
+    print("∂C/∂a = (a - y) / (a (1 - a)), and σ'(z) = a (1 - a) cancels it: δ = a - y.")
     one = NeuralNetwork([1, 1], "sigmoid", "quadratic")
     one_ce = NeuralNetwork([1, 1], "sigmoid", "cross_entropy")
     zs = np.linspace(-6, 6, 121)

@@ -11,7 +11,7 @@ import numpy as np
 
 from tinynet import ACTIVATIONS
 from tinynet.gradcheck import numerical_gradient
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
+from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
 def output_slope(net, j, x, h=1e-6):
@@ -60,11 +60,11 @@ def main(argv=None):
         net.biases[1][0] -= s
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(out.z[0, 0] + shifts, costs, label="C as z_0 moves (net.cost_of)")
+    ax.plot(out.z[0, 0] + shifts, costs, label="$C$ as $z_0$ moves (net.cost_of)")
     C0 = t.C
-    ax.plot(out.z[0, 0] + shifts[40:81], C0 + out.delta[0, 0] * shifts[40:81], "r--", label="slope δ_0")
+    ax.plot(out.z[0, 0] + shifts[40:81], C0 + out.delta[0, 0] * shifts[40:81], "r--", label=r"slope $\delta_0$")
     ax.plot([out.z[0, 0]], [C0], "ko")
-    ax.set(xlabel="z_0 (output unit 0)", ylabel="C", title="δ_0 is the slope of the cost")
+    ax.set(xlabel="$z_0$ (output unit 0)", ylabel="$C$", title=r"$\delta_0$ is the slope of the cost")
     ax.legend()
     lesson.figure(fig, "slope")
     print("δ_0 < 0: raising z_0 lowers the cost (output 0 should go up to 1);")

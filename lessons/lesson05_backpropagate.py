@@ -9,7 +9,7 @@ import numpy as np
 
 from tinynet import ACTIVATIONS, NeuralNetwork
 from tinynet.gradcheck import numerical_gradient
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
+from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -120,7 +120,7 @@ def main(argv=None):
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.semilogy(range(1, len(norms) + 1), norms, "o-")
-    ax.set(xlabel="layer l", ylabel="‖δ^l‖", title="Error size per layer, 9 sigmoid layers")
+    ax.set(xlabel="layer $l$", ylabel=r"$\Vert\delta^l\Vert$", title="Error size per layer, 9 sigmoid layers")
     lesson.figure(fig, "delta_norms")
     return lesson.done()
 

@@ -14,7 +14,7 @@ other way round.
 import numpy as np
 
 from tinynet.gradcheck import numerical_gradient
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
+from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network, timed
 
 
 def main(argv=None):
@@ -88,7 +88,7 @@ def main(argv=None):
         lim = np.abs(layer.nabla_w).max()
         im = ax.imshow(layer.nabla_w, cmap="bwr", vmin=-lim, vmax=lim)
         ax.set(
-            title=f"nabla_w^{l} = δ^{l} (a^{l - 1})ᵀ",
+            title=rf"$\nabla_{{W^{l}}} C = \delta^{l} (a^{l - 1})^T$",
             xlabel="k (unit of layer l-1)",
             ylabel="j (unit of layer l)",
             xticks=range(layer.nabla_w.shape[1]),
@@ -104,7 +104,7 @@ def main(argv=None):
     nabla_w, nabla_b = net.backprop(X, Y)
     summed = sum(net.trace(X[i], Y[i])[1].nabla_w for i in range(3))
     lesson.compute(
-        "nabla_w^1 for the batch = Σ_x δ^1_x (a^0_x)ᵀ = (Δ^1)ᵀ A^0  (rows are samples: one product)", nabla_w[0]
+        "nabla_w^1 for the batch = Σ_x δ^1_x (a^0_x)ᵀ = delta^1ᵀ a^0 (batch matrices, a sample per row)", nabla_w[0]
     )
     lesson.compute("the three samples' nabla_w^1, each from its own trace, added", summed)
     lesson.check("the batch gradient is the sum of the samples' gradients", np.allclose(nabla_w[0], summed))
@@ -113,15 +113,14 @@ def main(argv=None):
     lesson.stage("What one matrix product per layer buys")
     import time
 
-    from tinynet import NeuralNetwork, Workspace
+    from tinynet import NeuralNetwork
 
     big = NeuralNetwork([784, 20, 10], seed=0)
     rng = np.random.default_rng(0)
     Xb, Yb = rng.random((500, 784)), np.eye(10)[rng.integers(0, 10, 500)]
-    one = Workspace(big, 1)
     start = time.perf_counter()
     for i in range(500):
-        big.backprop(Xb[i : i + 1], Yb[i : i + 1], ws=one)  # the classic loop: one sample at a time
+        big.backprop(Xb[i : i + 1], Yb[i : i + 1])  # the classic loop: one sample at a time
     loop = time.perf_counter() - start
     start = time.perf_counter()
     for i in range(0, 500, 50):
@@ -141,11 +140,10 @@ def main(argv=None):
     print(f"[784, 20, 10] has P = 784·20 + 20 + 20·10 + 10 = {P:,} parameters. Measuring the gradient")
     print("numerically takes two cost evaluations per parameter (C(p + ε) and C(p - ε)): 2P forward passes.")
     print("Backprop gets all P slopes from one forward and one backward pass.")
-    ws = Workspace(big, 1)
     runs = 200
     start = time.perf_counter()
     for _ in range(runs):
-        big.backprop(x1, y1, ws=ws)
+        big.backprop(x1, y1)
     backprop_time = (time.perf_counter() - start) / runs
     sample = np.random.default_rng(1).choice(P, 300, replace=False)
     start = time.perf_counter()
@@ -160,11 +158,43 @@ def main(argv=None):
         f"{numeric_time * 1e3:.0f} ms",
     )
     ratio = lesson.compute("numerical time / backprop time", f"{numeric_time / backprop_time:,.0f}x")
-    big.backprop(x1, y1, ws=ws)  # ws.grad: the whole gradient, flat, in the order of params
-    lesson.check("the sampled numerical slopes agree with backprop's", np.allclose(numeric, ws.grad[sample], atol=1e-7))
+    grad = big.gradient(x1, y1)  # backprop's whole gradient as one flat array, in the order of params
+    lesson.check("the sampled numerical slopes agree with backprop's", np.allclose(numeric, grad[sample], atol=1e-7))
     lesson.check("backprop is over 1,000x faster than the numerical gradient", numeric_time > 1000 * backprop_time)
-    print(f"Measured now, on this machine: {ratio}. The backward pass costs about as much as the forward")
-    print("pass, and it reuses every δ^(l+1) for all of layer l: nothing is computed twice.")
+    print(f"Measured now, on this machine: {ratio}. Backprop reuses every δ^(l+1) for all of layer l:")
+    print("nothing is computed twice.")
+
+    lesson.stage("What the backward pass costs against the forward pass")
+    print("Going forward, a layer makes one matrix product, z = a @ W.T. Going back it makes two:")
+    print("nabla_w = delta.T @ a for its weights, and delta @ W for the error of the layer below, which")
+    print("the first layer skips (the input needs no error). So 2L - 1 products back against L forward:")
+    print("about twice the work, less where the first layer, the one without its second product, is big.")
+    for sizes in ([784, 20, 10], [400, 400, 400, 400]):
+        layers = list(zip(sizes, sizes[1:]))
+        forward_madds = sum(n_in * n_out for n_in, n_out in layers)  # per sample: z = a W^T
+        backward_madds = forward_madds + sum(n_in * n_out for n_in, n_out in layers[1:])  # + delta W, not layer 1
+        lesson.compute(
+            f"{sizes}: multiply-adds per sample forward, backward; their ratio",
+            f"{forward_madds:,}  {backward_madds:,}  {backward_madds / forward_madds:.2f}x",
+        )
+    lesson.check("with equal widths the count is (2L - 1) / L = 5/3", backward_madds * 3 == forward_madds * 5)
+    n = NeuralNetwork([400, 400, 400, 400], seed=0)  # wide, with a batch of 500: the products dominate
+    Xs, Ys = rng.random((500, 400)), np.eye(400)[rng.integers(0, 400, 500)]
+    Counted.products = 0
+    p = n.forward(Xs.view(Counted))  # the input counts every product made from it
+    forward_products, Counted.products = Counted.products, 0
+    n.backward(p, Ys)
+    lesson.compute(
+        "matrix products tinynet's code made, forward and backward (L = 3)", f"{forward_products}  {Counted.products}"
+    )
+    lesson.check("L products forward, 2L - 1 backward", (forward_products, Counted.products) == (3, 5))
+    t_fwd = min(timed(lambda: n.forward(Xs)) for _ in range(10))
+    t_bwd = min(timed(lambda: n.backward(p, Ys)) for _ in range(10))
+    lesson.compute(
+        "[400, 400, 400, 400], a batch of 500: forward, backward, measured now (best of 10)",
+        f"{t_fwd * 1e3:.1f} ms  {t_bwd * 1e3:.1f} ms  {t_bwd / t_fwd:.2f}x",
+    )
+    print("(A time depends on the machine and on what else runs there; the count does not.)")
 
     lesson.stage("The algorithm, step by step")
     print("For one sample (x, y):")
@@ -184,6 +214,20 @@ def main(argv=None):
         all(np.allclose(nabla_w[l - 1], t[l].nabla_w) and np.allclose(nabla_b[l - 1], t[l].nabla_b) for l in (1, 2)),
     )
     return lesson.done()
+
+
+class Counted(np.ndarray):
+    """An array that counts the matrix products made from it (and from every array made from it)."""
+
+    products = 0
+
+    def __matmul__(self, other):
+        Counted.products += 1
+        return super().__matmul__(other)
+
+    def __rmatmul__(self, other):
+        Counted.products += 1
+        return super().__rmatmul__(other)
 
 
 if __name__ == "__main__":

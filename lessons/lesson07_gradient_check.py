@@ -1,15 +1,17 @@
 """Gradient checking: backprop against the slope measured numerically.
 
 For every parameter p, (C(p + ε) - C(p - ε)) / 2ε approximates ∂C/∂p with an
-error of order ε². ``tinynet.gradcheck`` compares that with backprop, layer by
-layer; in float64 a correct backward pass agrees to better than 1e-7.
+error of order ε². ``tinynet.gradcheck`` compares that with backprop, block by
+block (W^l and b^l apart); in float64 a correct backward pass agrees to better
+than 1e-7, a wrong one is off by 1e-2 or more.
 """
 
 import numpy as np
 
 from tinynet import NeuralNetwork
+from tinynet.activations import Sigmoid
 from tinynet.gradcheck import gradcheck, numerical_gradient
-from tinynet.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
+from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -45,16 +47,43 @@ def main(argv=None):
         )
         lesson.check("relative error below 1e-7 in float64", result.max_error < 1e-7)
 
+    lesson.stage("Why 1e-7, and why float64")
+    print("The numerical slope has two errors: the truncation of order ε² (about 1e-12 here) and the")
+    print("round-off of the two costs, about the machine's relative precision times C, divided by 2ε.")
+    print("In float64 (precision 2e-16) that is about 1e-10 of the slope, far below 1e-7. In float32")
+    print("(precision 1e-7) the same ε makes the round-off as large as the slope itself.")
+    net64 = NeuralNetwork([4, 6, 5, 3], ["tanh", "relu", "softmax"], "cross_entropy", seed=1)
+    net32 = NeuralNetwork([4, 6, 5, 3], ["tanh", "relu", "softmax"], "cross_entropy", seed=1, dtype=np.float32)
+    net32.params[...] = net64.params
+    e64, e32 = gradcheck(net64, X, Y).max_error, gradcheck(net32, X, Y).max_error
+    lesson.compute("the same check, float64 and float32 copies of one network", f"{e64:.1e}   {e32:.1e}")
+    lesson.check("in float32 the check cannot tell right from wrong (error above 1e-3)", e32 > 1e-3)
+    lesson.check("... while in float64 the same network passes below 1e-7", e64 < 1e-7)
+
     lesson.stage("A bug it would catch")
+    print("A correct network first: [4, 6, 3], sigmoid, quadratic cost. The check, block by block:")
     net = NeuralNetwork([4, 6, 3], "sigmoid", seed=1)
-    nabla_w, _ = net.backprop(X, Y)
-    exact = nabla_w[0].ravel()[:10].copy()
-    wrong = exact * 0.5  # e.g. a forgotten factor in σ'
-    numeric = np.array([numerical_gradient(net, X, Y, k) for k in range(10)])
-    err = np.linalg.norm(wrong - numeric) / (np.linalg.norm(wrong) + np.linalg.norm(numeric))
-    print(f"a gradient off by a factor 2 gives a relative error of {err:.2f}")
-    lesson.check("a wrong gradient stands out by many orders of magnitude", err > 0.1)
-    print("\n" + str(gradcheck(net, X, Y)))
+    good = gradcheck(net, X, Y)
+    print(good)
+    lesson.check("the correct network passes in every block", good.max_error < 1e-7)
+
+    class ForgetsSigmaPrime(Sigmoid):
+        """A sigmoid layer whose backward forgets to multiply by σ'(z): a usual bug."""
+
+        def backward(self, z, a, g):
+            return g
+
+    print("\nThe same network with a bug: its hidden layer's backward returns ∂C/∂a unchanged, forgetting")
+    print("the factor σ'(z) of BP2 (the output layer is the correct sigmoid).")
+    buggy = NeuralNetwork([4, 6, 3], [ForgetsSigmaPrime(), "sigmoid"], seed=1)
+    bad = gradcheck(buggy, X, Y)
+    print(bad)
+    err = bad.max_error
+    lesson.check("the bug stands out by many orders of magnitude (relative error above 0.1)", err > 0.1)
+    lesson.check(
+        "and the check points at the layer: W^1 and b^1 are wrong, W^2 and b^2 right",
+        min(bad.errors["W1"], bad.errors["b1"]) > 0.1 and max(bad.errors["W2"], bad.errors["b2"]) < 1e-7,
+    )
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 3.5))
@@ -64,12 +93,12 @@ def main(argv=None):
         ax.bar(np.arange(len(errors)) + i * width, errors, width, label=name.replace("\n", " + "))
     ax.axhline(1e-7, color="k", ls="--", lw=1)
     ax.axhline(err, color="r", ls=":", lw=1)
-    ax.text(0, err * 1.5, "a gradient off by a factor 2", color="r", fontsize=8)
+    ax.text(0, err * 1.5, "a hidden layer that forgets σ′", color="r", fontsize=8)
     ax.set(
         yscale="log",
         ylabel="relative error",
         xticks=np.arange(6) + 1.5 * width,
-        xticklabels=["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"],
+        xticklabels=["$W^1$", "$b^1$", "$W^2$", "$b^2$", "$W^3$", "$b^3$"],
         title="Backprop against central differences",
     )
     ax.legend(fontsize=7, loc="center right")

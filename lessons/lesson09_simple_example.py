@@ -13,7 +13,7 @@ import numpy as np
 
 from tinynet import NeuralNetwork, Trainer, TrainingDataSample
 from tinynet.examples.simple_example import team
-from tinynet.lessonkit import Lesson, pyplot
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):

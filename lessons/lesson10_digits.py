@@ -9,9 +9,9 @@ it gets wrong.
 
 import numpy as np
 
-from tinynet.datasets import load_mnist
 from tinynet.examples.digits_recognizer import confusion_matrix, fit
-from tinynet.lessonkit import Lesson, pyplot
+from tinynet.files.datasets import load_mnist
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):

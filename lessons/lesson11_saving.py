@@ -10,8 +10,8 @@ import tempfile
 
 import numpy as np
 
-from tinynet import NeuralNetwork, load_from_file
-from tinynet.lessonkit import Lesson, pyplot, small_network
+from tinynet import NeuralNetwork, load, load_from_file, save
+from tinynet.teach.lessonkit import Lesson, pyplot, small_network
 
 
 def main(argv=None):
@@ -30,10 +30,10 @@ def run(lesson):
     lesson.stage("The text format")
     net = small_network(["tanh", "softmax"], "cross_entropy")
     path = "small.txt"
-    net.save(path)
+    save(net, path)
     with open(path) as f:
         print(f.read())
-    back = NeuralNetwork.load(path)
+    back = load(path)
     lesson.check("the loaded network has the very same parameters", back.params.tobytes() == net.params.tobytes())
     lesson.check(
         "and the same activations and cost",
@@ -43,10 +43,10 @@ def run(lesson):
     lesson.stage("Exact for any float64")
     big = NeuralNetwork([30, 20, 10], seed=3)
     big.params[...] = np.random.default_rng(0).normal(size=big.params.size) / 3
-    big.save(path)
-    lesson.check("a round trip is bit-exact", NeuralNetwork.load(path).params.tobytes() == big.params.tobytes())
+    save(big, path)
+    lesson.check("a round trip is bit-exact", load(path).params.tobytes() == big.params.tobytes())
     print(f"{big.params.size} numbers, {os.path.getsize(path):,} bytes of text")
-    loaded = NeuralNetwork.load(path)
+    loaded = load(path)
     digits = [4, 6, 8, 10, 12, 14, 16]
     worst = [np.abs(np.array([float(f"{v:.{d}g}") for v in big.params]) - big.params).max() for d in digits]
     for d, e in zip(digits, worst):

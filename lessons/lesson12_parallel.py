@@ -11,9 +11,9 @@ import time
 import numpy as np
 
 from tinynet import NeuralNetwork, Trainer
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.pool import PoolTrainer, SharedMemoryBatches
-from tinynet.trainer import LocalBatches
+from tinynet.parallel.pool import PoolTrainer, SharedMemoryBatches
+from tinynet.teach.lessonkit import Lesson, pyplot
+from tinynet.trainer import Batches, step
 
 
 def main(argv=None):
@@ -64,15 +64,15 @@ def main(argv=None):
     net = NeuralNetwork(sizes, ["sigmoid", "sigmoid", "softmax"], "cross_entropy", seed=0)
     Xb, Yb = rng.random((8000, 784)), np.eye(10)[rng.integers(0, 10, 8000)]
     for name, make in (
-        ("1 process", lambda: LocalBatches(net, Xb, Yb, m)),  # its BLAS may use every core
+        ("1 process", lambda: Batches(net, Xb, Yb)),  # its BLAS may use every core
         ("pool, 1 worker", lambda: SharedMemoryBatches(net, Xb, Yb, 1)),
         ("pool, 2 workers", lambda: SharedMemoryBatches(net, Xb, Yb, 2)),
     ):
         batches = make()
         start = time.perf_counter()
         for k in range(8):
-            batches.load(np.arange(k * m, (k + 1) * m))
-            batches.descend(0.1 / m)
+            x, y = batches.load(np.arange(k * m, (k + 1) * m))
+            step(net, x, y, 0.1, batches.backprop)  # the trainer's step, the gradient from where the batch lives
         times[name] = time.perf_counter() - start
         batches.close()
         print(f"  {name:<16} {times[name]:.2f} s for 8 batches of {m}")
@@ -89,7 +89,7 @@ def main(argv=None):
 
     lesson.stage("When a GPU pays off")
     try:
-        from tinynet.gpu import require_cupy
+        from tinynet.parallel.gpu import require_cupy
 
         cupy = require_cupy()
     except RuntimeError as e:
@@ -120,11 +120,10 @@ def main(argv=None):
 
 def step_time(net, X, Y, xp, repeats=5):
     """Seconds per gradient step on (X, Y), the best of a few."""
-    trainer, ws = Trainer(xp), net.workspace(len(X), xp)
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        trainer.step(net, X, Y, 0.01, ws)
+        step(net, X, Y, 0.01)
         float(net.params[0])  # wait for the GPU to finish
         best = min(best, time.perf_counter() - start)
     return best

@@ -11,13 +11,13 @@ and the convolution is a dense layer on every window: ∂C/∂K = delta · windo
 import numpy as np
 
 from tinynet import Conv2D, ConvNet, Dense, Flatten, MaxPool2D, Trainer
-from tinynet.conv import col2im, im2col
-from tinynet.datasets import load_mnist
+from tinynet.conv.im2col import col2im, im2col
 from tinynet.examples.cnn_digits import fit
-from tinynet.gpu import GPUTrainer
+from tinynet.files.datasets import load_mnist
 from tinynet.gradcheck import gradcheck, numerical_gradient
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.pool import PoolTrainer
+from tinynet.parallel.gpu import GPUTrainer
+from tinynet.parallel.pool import PoolTrainer
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):
@@ -43,7 +43,7 @@ def main(argv=None):
     lesson.check(
         "z^1 is the kernel's weighted sum over each window", np.isclose(z1[0, 0, i, j], np.sum(K[0, 0] * window) + b[0])
     )
-    cols = im2col(a0, 5, np)  # every 5x5 window of the digit as a column
+    cols = im2col(a0, 5)  # every 5x5 window of the digit as a column
     print(
         f"im2col: the {cols.shape[1]} windows as columns of 25 numbers, so z^1 = K cols + b is one product "
         f"({K.shape[0]}x25 times 25x{cols.shape[1]})"
@@ -53,7 +53,7 @@ def main(argv=None):
     print(f"28x28 image -> {z1.shape[1]} feature maps of {z1.shape[2]}x{z1.shape[3]} (valid padding: 28 - 5 + 1)")
 
     lesson.stage("Max-pooling and its mask")
-    _, mask = pool.forward(a1, (), np)  # the arg-max of every 2x2 block: what the pool keeps for the way back
+    _, mask = pool.forward(a1, ())  # the arg-max of every 2x2 block: what the pool keeps for the way back
 
     def per_block(maps):  # the sum over each 2x2 block of maps (1, 8, 24, 24): (8, 12, 12)
         return maps[0].reshape(8, 12, 2, 12, 2).sum(axis=(2, 4))
@@ -68,13 +68,13 @@ def main(argv=None):
         np.array_equal(z2[0], a1[0].reshape(8, 12, 2, 12, 2).max(axis=(2, 4))),
     )
     lesson.check(
-        "the mask has exactly one 1 per window, at the maximum",
+        "the mask has exactly one 1 per block, at the maximum",
         np.array_equal(per_block(mask), np.ones((8, 12, 12))) and np.array_equal(per_block(a1 * mask), z2[0]),
     )
 
     lesson.stage("The error through the pool")
     delta2 = t[2].delta  # ∂C/∂z^2, which the dense layer above sent back (through Flatten)
-    g1 = pool.backward(delta2, a1, mask, (), (), np)  # ∂C/∂a^1 = upsample(delta^2) ⊙ mask
+    _, g1 = pool.backward(delta2, a1, mask, ())  # ∂C/∂a^1 = upsample(delta^2) ⊙ mask
     print(f"delta^2 at ({p}, {q}) of map {f}: {delta2[0, f, p, q]:.5f}; ∂C/∂a^1 on its block:\n{g1[block]}")
     lesson.check("the error reaching the pool's input is zero off the mask", np.all(g1[mask == 0] == 0))
     lesson.check("on the mask it is the pooled error", np.array_equal(per_block(g1), delta2[0]))
@@ -93,7 +93,7 @@ def main(argv=None):
     lesson.check("∂C/∂b = Σ delta over the windows", np.allclose(delta1.sum(axis=1), t[1].grads["b"]))
 
     lesson.stage("The error reaching the image: ∂C/∂a^0")
-    g0 = col2im(K.reshape(8, 25).T @ delta1, a0.shape, 5, np)  # Kᵀ delta, each window added back where it lay
+    g0 = col2im(K.reshape(8, 25).T @ delta1, a0.shape, 5)  # Kᵀ delta, each window added back where it lay
     r, c = np.unravel_index(np.argmax(np.abs(g0[0, 0])), (28, 28))
     e = np.zeros_like(x)
     e[0, r * 28 + c] = 1e-6
@@ -172,7 +172,7 @@ def main(argv=None):
         print(f"  {name:<16} 5 batches in {history.wall_time:.2f} s; largest difference from sequential: {diff:.1e}")
     worst = max(np.abs(n.params - nets["sequential"].params).max() for n in nets.values())
     lesson.check("the pool and the GPU trainer reach the same weights as one process", worst < 1e-10)
-    print("Training runs tinynet.conv_fast's fused passes of this network (the same gradients, tested to 1e-12);")
+    print("Training runs tinynet.conv.fast's fused passes of this network (the same gradients, tested to 1e-12);")
     print("benchmarks/cnn_speed.py times them and the plain ones against PyTorch.")
     return lesson.done()
 

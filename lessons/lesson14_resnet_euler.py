@@ -10,10 +10,10 @@ layer, where a softmax classifier separates them.
 import numpy as np
 
 from tinynet import Trainer
-from tinynet.datasets import train_validation_split
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.stable import ResNet
-from tinynet.toydata import ellipses
+from tinynet.data import train_validation_split
+from tinynet.stable.schemes import ResNet
+from tinynet.stable.toydata import ellipses
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):
@@ -82,7 +82,7 @@ def main(argv=None):
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.2))
     for ax, j in zip(axes, (0, net.N // 2, net.N)):
         ax.scatter(paths[j, :, 0], paths[j, :, 1], c=yv[:120], cmap="coolwarm", s=8)
-        ax.set(title=f"Y_{j} (features 1 and 2)")
+        ax.set(title=f"$Y_{{{j}}}$ (features 1 and 2)")
     for k in range(0, 120, 6):
         axes[2].plot(paths[:, k, 0], paths[:, k, 1], color="gray", lw=0.5)
     lesson.figure(fig, "trajectory")

@@ -12,8 +12,9 @@ imaginary eigenvalues, and the Verlet scheme keeps that property step by step.
 
 import numpy as np
 
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.stable import ARCHITECTURES, Antisymmetric, perturbation_growth, stability_demo
+from tinynet.stable.schemes import ARCHITECTURES, Antisymmetric
+from tinynet.stable.stability import perturbation_growth, stability_demo
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):
@@ -82,8 +83,10 @@ def main(argv=None):
     for kind, values in curves.items():
         axes[0].plot(depths, [f for f, _ in values], "o-", label=kind)
         axes[1].plot(depths, [b for _, b in values], "o-", label=kind)
-    axes[0].set(xscale="log", yscale="log", xlabel="layers N", ylabel="‖δY_N‖ / ‖δY_0‖", title="forward")
-    axes[1].set(xscale="log", yscale="log", xlabel="layers N", ylabel="‖∂C/∂Y_0‖ / ‖∂C/∂Y_N‖", title="backward")
+    forward_label = r"$\Vert\delta Y_N\Vert / \Vert\delta Y_0\Vert$"
+    backward_label = r"$\Vert\partial C/\partial Y_0\Vert / \Vert\partial C/\partial Y_N\Vert$"
+    axes[0].set(xscale="log", yscale="log", xlabel="layers $N$", ylabel=forward_label, title="forward")
+    axes[1].set(xscale="log", yscale="log", xlabel="layers $N$", ylabel=backward_label, title="backward")
     for ax in axes:
         ax.set_xticks(depths, [str(N) for N in depths])
         ax.minorticks_off()

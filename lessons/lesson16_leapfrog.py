@@ -13,8 +13,8 @@ And like a spring, the features oscillate instead of growing.
 
 import numpy as np
 
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.stable import Leapfrog, ResNet
+from tinynet.stable.schemes import Leapfrog, ResNet
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):

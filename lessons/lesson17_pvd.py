@@ -1,6 +1,6 @@
 """Parallel Variable Distribution: each process improves its own block of the weights.
 
-PVD splits the parameters θ into P blocks. In one iteration every process p
+PVD splits the parameters θ into blocks. In one iteration every process p
 starts from the same θ⁰ and takes a few gradient steps, free in its own block
 θ_p; each other block q may only slide along a fixed direction d_q (minus the
 gradient at θ⁰), by a scalar λ_q the process learns: the "forget-me-not" term
@@ -15,11 +15,11 @@ import time
 import numpy as np
 
 from tinynet import ExponentialDecay, Trainer
-from tinynet.datasets import train_validation_split
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.pvd import PVDTrainer, block_step
-from tinynet.stable import ResNet
-from tinynet.toydata import ellipses
+from tinynet.data import train_validation_split
+from tinynet.parallel.pvd import PVDTrainer, block_step
+from tinynet.stable.schemes import ResNet
+from tinynet.stable.toydata import ellipses
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 
 def main(argv=None):
@@ -42,29 +42,28 @@ def main(argv=None):
     )
 
     lesson.stage("One iteration, process by process")
-    ws = net.workspace(50)
     idx = np.random.default_rng(0).choice(len(Xt), 50, replace=False)
-    ws.x[...], ws.y[...] = Xt[idx], np.eye(2)[yt[idx]]
+    x, y = Xt[idx], np.eye(2)[yt[idx]]
     theta0 = net.params.copy()
-    start = net.cost_of(ws.x, ws.y) / 50
+    start = net.cost_of(x, y) / 50
     print(f"cost of the batch at θ⁰: {start:.4f}")
     candidates, costs = [], []
     for p in range(2):
         net.params[...] = theta0
-        lam = block_step(net, ws, blocks, p, eta_over_m=0.1 / 50, steps=5)  # η = 0.1, a batch of 50
+        lam = block_step(net, x, y, blocks, p, eta_over_m=0.1 / 50, steps=5)  # η = 0.1, a batch of 50
         candidates.append(net.params.copy())
-        costs.append(net.cost_of(ws.x, ws.y) / 50)
+        costs.append(net.cost_of(x, y) / 50)
         q = 1 - p
         moved = net.params[blocks[q]] - theta0[blocks[q]]
         print(f"process {p}: block {p} free, block {q} moved by λ_{q} = {lam[q]:.4f} along d_{q}; cost {costs[-1]:.4f}")
         d = moved / np.linalg.norm(moved)
         lesson.check(
             f"process {p} moved block {q} only along its direction",
-            np.allclose(np.abs(d @ _direction(theta0, net, ws, blocks[q])), 1),
+            np.allclose(np.abs(d @ _direction(theta0, net, x, y, blocks[q])), 1),
         )
     net.params[...] = theta0
     net.params[blocks[0]], net.params[blocks[1]] = candidates[0][blocks[0]], candidates[1][blocks[1]]
-    combined = net.cost_of(ws.x, ws.y) / 50
+    combined = net.cost_of(x, y) / 50
     print(f"the combination (block 0 from process 0, block 1 from process 1): cost {combined:.4f}")
     best = min(costs + [combined])
     print(f"synchronisation: the next θ is the one with cost {best:.4f} (at θ⁰: {start:.4f})")
@@ -127,13 +126,12 @@ def main(argv=None):
     return lesson.done()
 
 
-def _direction(theta0, net, ws, B):
-    """The unit direction -g⁰_B of block B at θ⁰."""
+def _direction(theta0, net, x, y, B):
+    """The unit direction -g⁰_B of block B at θ⁰ on the batch (x, y)."""
     saved = net.params.copy()
     net.params[...] = theta0
-    net.backprop(ws.x, ws.y, np, ws)
+    g = net.gradient(x, y)[B]
     net.params[...] = saved
-    g = ws.grad[B]
     return -g / np.linalg.norm(g)
 
 

@@ -3,7 +3,7 @@
 In backprop every layer waits: the forward pass must reach the cost and the
 error travel back before any weight can change. Split the network into
 stages and give each stage but the last a small model that predicts the
-gradient at its output, ĝ = h A + y B + c. A stage then runs forward, takes
+gradient at its output, ĝ = s A + y B + c. A stage then runs forward, takes
 ĝ as its error, backpropagates it through its own layers and updates at once.
 The true gradient arrives later from the next stage and becomes the target
 the model learns from. Each stage can run in its own process.
@@ -14,11 +14,11 @@ import time
 import numpy as np
 
 from tinynet import Trainer
-from tinynet.datasets import train_validation_split
-from tinynet.lessonkit import Lesson, pyplot
-from tinynet.stable import ResNet
-from tinynet.synthetic import Stage, SyntheticGradientTrainer
-from tinynet.toydata import ellipses
+from tinynet.data import train_validation_split
+from tinynet.parallel.synthetic import Stage, SyntheticGradientTrainer
+from tinynet.stable.schemes import ResNet
+from tinynet.stable.toydata import ellipses
+from tinynet.teach.lessonkit import Lesson, pyplot
 
 SETTINGS = dict(inputs=2, classes=2, width=4, layers=16, h=0.5, gamma=0.01)  # (benchmarks/stable_toy.py)
 
@@ -38,25 +38,25 @@ def main(argv=None):
     print(
         f"stage 0: layers {first.j0 + 1} to {first.j1}; stage 1: layers {last.j0 + 1} to {last.j1} and the classifier"
     )
-    h = first.forward(0, x=x)
-    print(f"h (the state between them) for the first 3 samples:\n{h[:3]}")
-    print(f"the module's prediction at the start: {first.sg(h, y)[0]} (it starts at zero)")
-    lesson.check("before it has learned, the module predicts no gradient", not first.sg(h, y).any())
+    s = first.forward(0, x=x)
+    print(f"s (the state between them) for the first 3 samples:\n{s[:3]}")
+    print(f"the module's prediction at the start: {first.sg(s, y)[0]} (it starts at zero)")
+    lesson.check("before it has learned, the module predicts no gradient", not first.sg(s, y).any())
 
     lesson.stage("The true gradient comes back; the module learns from it")
-    last.forward(0, h=h)
+    last.forward(0, s=s)
     true = last.backward(None, y, eta_over_m=0.0)  # a step of size 0: look, do not update
     reference = net.copy()
-    print(f"∂C/∂h from stage 1, first sample: {true[0]}")
+    print(f"∂C/∂s from stage 1, first sample: {true[0]}")
     lesson.check(
         "it is the gradient of the whole network's cost at Y_8, the output of layer 8",
         np.allclose(true, _gradient_at(reference, x, y, 8), atol=1e-12),
     )
     cosines = []
     for step in range(200):
-        first.sent[step] = h
+        first.sent[step] = s
         first.learn(step, true, y)
-        cosines.append(_cosine(first.sg(h, y), true))
+        cosines.append(_cosine(first.sg(s, y), true))
     print(
         f"after 1 step the prediction points {cosines[0]:.3f} along the true one (cosine); "
         f"after 200 steps {cosines[-1]:.3f}"

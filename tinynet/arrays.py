@@ -30,6 +30,8 @@ def to_numpy(arr):
 
 def array_module(arr):
     """numpy, or cupy for a cupy array (without importing cupy otherwise)."""
+    if isinstance(arr, np.ndarray):
+        return np
     module = type(arr).__module__.split(".")[0]
     if module == "cupy":
         import cupy

@@ -1,84 +1,56 @@
-"""The network contract: what every tinynet network shares, written once.
+"""What every tinynet network shares: its parameters as one flat array, and what follows from two passes.
 
-A network is one flat array ``params`` and two passes over a batch. Each
-network kind (``NeuralNetwork``, ``ConvNet``, the stable networks) provides
-only what is its own:
+A network kind ([`NeuralNetwork`][tinynet.network.NeuralNetwork], [`ConvNet`][tinynet.conv.net.ConvNet],
+the stable networks) writes its own maths, and nothing else:
 
-    param_shapes()       [(name, shape), ...]: its parameter blocks, in the order of ``params``
-    forward(x, ws)       z^l and a^l of every layer into the workspace; returns a^L
-    backward(y, ws)      after ``forward``: delta^l of every layer and ∂C/∂params (``ws.grad``)
-    spec()               (class, arguments) that rebuild its shape, e.g. in a worker process
-    header()             the lines of its text-format header, after the magic line and
-                         before ``cost`` and ``dtype`` (see [`tinynet.textformat`][tinynet.textformat])
-    from_header(fields, cost, dtype, budget)
-                         (a classmethod) the network those lines describe: ``fields`` is
-                         [(line number, words), ...]; every value is checked against a
-                         closed list or a range ([`tinynet.header`][tinynet.header]), a mistake is a
-                         ``HeaderError`` naming the line, and a network of more than
-                         ``budget`` parameters (the numbers the file holds) is refused
-                         before anything is allocated (``check_budget``)
+    param_shapes()    [(name, shape), ...]: its parameter blocks (W1, b1, W2, ...), in the order of ``params``
+    unpack(blocks)    gives those blocks the names its equations use (``self.weights``, ``self.biases``...)
+    forward(x)        a [`Pass`][tinynet.base.Pass]: z^l and a^l of every layer, kept for backward
+    backward(p, y)    ∂C/∂params summed over the batch, after the pass ``p``; it fills ``p.delta``
 
-and may add ``allocate(ws, xp)`` (arrays its passes reuse), ``gradients(ws)``
-(how ``backprop`` hands the gradient back) and ``regularisation()`` (a
-penalty R added to the cost, m · R for a batch of m).
+This class does, once, what follows: the blocks as views of ``params``, the
+checks of x and y, ``backprop``, ``feedforward``, ``cost_of``, ``predict``,
+``evaluate``, ``trace`` and moving to another array module. A kind's
+``__init__`` sets ``inputs``, ``outputs``, ``cost`` and ``dtype``, calls
+``bind`` with an array of zeros and draws its first weights. Saving and
+loading are not a network's business: [`tinynet.files.format`][tinynet.files.format] writes and reads
+every kind.
 
-This class does, once, what follows from those: views of ``params``, input
-and target checks, ``backprop``, ``feedforward``, ``cost_of``, ``predict``,
-``evaluate``, ``trace``, ``to``, ``save`` and ``load``.
-
-Notation (the same in code, lessons and docs): a batch of m samples is a
-matrix with one sample per row; z^l is the weighted input of layer l, a^l its
-activation (a^0 = x), C the cost summed over the batch, delta^l = ∂C/∂z^l.
+Why one flat array: a trainer steps all parameters at once, a pool of
+processes shares them as one block of memory, a GPU holds them as one array,
+and a gradient check walks them with one index. The names a learner reads
+(``W`` for W^l, ``b`` for b^l) are views of it: no copies, so changing
+``net.weights[0][...]`` changes ``net.params``.
 """
+
+from dataclasses import dataclass, field
 
 import numpy as np
 
-# (check_dtype, make_rng and the header readers are also imported from here, their home before)
-from .arrays import array_module, check_dtype, make_rng, to_numpy  # noqa: F401
-from .header import HeaderError, header_choice, header_float, header_int  # noqa: F401
+from tinynet.arrays import array_module, to_numpy
+from tinynet.checks import check_x, check_y
+from tinynet.trace import trace
 
 CHUNK = 1000  # samples per pass when a network is only evaluated (bounds the memory of big inputs)
 
 
-class Workspace:
-    """The arrays one pass over a batch of m samples writes into, kept between passes.
+@dataclass
+class Pass:
+    """What one forward pass keeps for backward: ``z[i]`` is z^(i+1), ``a[i]`` is a^i (``a[0]`` is x).
 
-    ``x`` and ``y`` hold the batch a trainer loads; ``z``, ``a`` and
-    ``delta`` the per-layer values of the last pass (``a[0]`` is the input);
-    ``grad`` is ∂C/∂params, one flat array laid out like ``network.params``,
-    and ``grads`` its views, one per parameter block. A network kind may
-    allocate more in ``allocate`` (arrays its passes write into instead of
-    allocating them on every step).
+    ``delta[i]`` is delta^(i+1) = ∂C/∂z^(i+1), filled in by ``backward``. A
+    kind may keep more on it (a convolution's windows, a stable network's states).
     """
 
-    def __init__(self, network, m, xp=np):
-        dtype = network.dtype
-        self.m, self.xp = m, xp
-        self.x = xp.empty((m, network.sizes[0]), dtype)
-        self.y = xp.empty((m, network.sizes[-1]), dtype)
-        self.z, self.a, self.delta = [], [], []
-        self.grad = xp.zeros(network.params.shape, dtype)
-        self.grads = network.views(self.grad)
-        network.allocate(self, xp)
+    z: list
+    a: list
+    delta: list = field(default_factory=list)
 
 
 class Network:
-    """What every tinynet network shares (see the module docstring for the contract).
+    """What every tinynet network shares (see the module docstring for what a kind provides)."""
 
-    A network kind's ``__init__`` sets ``sizes`` ([inputs, outputs]: what the
-    trainers check), ``cost`` and ``dtype``, then calls ``bind`` with a flat
-    array of zeros and draws its initial weights.
-    """
-
-    header_key = None  # the first word of the kind's text-format header
-    kinds = {}  # header_key -> class: how a model file finds its network kind
-
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        if "header_key" in cls.__dict__ and cls.header_key:  # a subclass (FastConvNet) reads as its parent
-            Network.kinds[cls.header_key] = cls
-
-    # --- the parameters --------------------------------------------------------------------
+    # --- the parameters: one flat array, seen as blocks --------------------------------------
 
     def param_shapes(self):
         raise NotImplementedError
@@ -109,76 +81,55 @@ class Network:
                 f"got {params.dtype} of shape {params.shape}"
             )
         self.params = params
-        self.unpack(self.views(params))
+        self.param_blocks = self.views(params)
+        self.unpack(self.param_blocks)
+
+    def unpack(self, blocks):
+        """Give the parameter blocks the names the kind's equations use (W, b, K...)."""
 
     @property
     def xp(self):
         """The array module the parameters live in (numpy here; cupy on a GPU)."""
         return array_module(self.params)
 
-    def unpack(self, views):
-        """Give the parameter views the names the kind's equations use (W, b, K...)."""
-
     def named_params(self):
         """(name, array) for every parameter block, in the order of ``params``."""
-        return [(name, view) for (name, _), view in zip(self.param_shapes(), self.views(self.params))]
+        return [(name, block) for (name, _), block in zip(self.param_shapes(), self.param_blocks)]
 
-    # --- what a kind may add -----------------------------------------------------------------
+    def grad_blocks(self, nabla):
+        """The gradient as a list of blocks in the order of ``params``.
 
-    def allocate(self, ws, xp):
-        """Add to the workspace ``ws`` the arrays this kind's passes reuse (none by default)."""
-
-    def gradients(self, ws):
-        """What ``backprop`` returns: the gradient's views, one per parameter block."""
-        return ws.grads
+        ``nabla`` is what ``backprop`` returns (a kind may return its own
+        grouping: NeuralNetwork returns ``(nabla_w, nabla_b)``), or one flat
+        parameter-sized array (what a pool of processes adds up).
+        """
+        if hasattr(nabla, "ndim"):
+            return self.views(nabla)
+        return list(nabla)
 
     def regularisation(self):
         """A penalty R on the parameters; the cost of a batch of m samples is Σ C_x + m · R."""
         return 0.0
 
-    def layer_names(self):
-        """What each layer l = 1..L is, for ``trace``: its activation's name by default."""
-        return [act.name for act in self.activations]
+    # --- what follows from the two passes -------------------------------------------------------
 
-    def layer_params(self, flat):
-        """Per layer l = 1..L, its blocks of a parameter-sized array by symbol: [{"W": W^1, "b": b^1}, ...].
+    def backprop(self, x, y):
+        """∂C/∂params, summed over the batch (x, y): ``forward``, then ``backward``.
 
-        By default a block named ``W2`` belongs to layer 2 as ``W``; a layer
-        without parameters (a pooling layer) gets an empty dict.
-        """
-        layers = [{} for _ in self.layer_names()]
-        for (name, _), view in zip(self.param_shapes(), self.views(flat)):
-            symbol = name.rstrip("0123456789")
-            layers[int(name[len(symbol) :]) - 1][symbol] = view
-        return layers
-
-    # --- passes --------------------------------------------------------------------------------
-
-    def workspace(self, m, xp=None):
-        """A [`Workspace`][tinynet.base.Workspace] for batches of m samples."""
-        return Workspace(self, m, xp or self.xp)
-
-    def backprop(self, x, y, xp=None, ws=None):
-        """∂C/∂params, summed over the batch (x, y): forward, then backward.
-
-        ``x`` has shape (m, n_0) (or (n_0,) for one sample), ``y`` the targets
-        (m, n_L). ``ws``: a workspace for m samples to reuse; the arrays
-        returned then live in it and are overwritten by its next pass.
+        ``x`` has shape (m, n_0) (or (n_0,) for one sample), ``y`` the targets (m, n_L).
         """
         x = self.check_x(x)
         y = self.check_y(y, len(x))
-        if ws is None:
-            ws = self.workspace(len(x), xp)
-        elif ws.m != len(x):
-            raise ValueError(f"ws: the workspace holds batches of {ws.m} samples, x has {len(x)}")
-        self.forward(x, ws)
-        self.backward(y, ws)
-        return self.gradients(ws)
+        return self.backward(self.forward(x), y)
+
+    def gradient(self, x, y):
+        """∂C/∂params summed over the batch, as one flat array laid out like ``params``."""
+        return self.xp.concatenate([g.ravel() for g in self.grad_blocks(self.backprop(x, y))])
 
     def feedforward(self, x):
         """The output a^L for one sample (shape (n_0,) -> (n_L,)) or a batch ((m, n_0) -> (m, n_L))."""
         one = np.ndim(x) == 1
-        a = self.xp.concatenate([a for _, a in self._passes(self.check_x(x))])
+        a = self.xp.concatenate([p.a[-1] for p in self._passes(self.check_x(x))])
         return a[0] if one else a
 
     def cost_of(self, x, y):
@@ -186,17 +137,14 @@ class Network:
         x = self.check_x(x)
         y = self.check_y(y, len(x))
         total = 0.0
-        for start, (z, a) in zip(range(0, len(x), CHUNK), self._passes(x)):
-            total += self.cost.value(z, a, y[start : start + CHUNK], self.activations[-1], self.xp)
+        for start, p in zip(range(0, len(x), CHUNK), self._passes(x)):
+            total += self.cost.value(p.z[-1], p.a[-1], y[start : start + CHUNK], self.activations[-1])
         return total + len(x) * self.regularisation()
 
     def _passes(self, x):
-        """(z^L, a^L) of x, CHUNK samples at a time (a pass keeps every layer's values)."""
+        """The forward passes of x, CHUNK samples at a time (a pass keeps every layer's values)."""
         for start in range(0, len(x), CHUNK):
-            part = x[start : start + CHUNK]
-            ws = self.workspace(len(part))
-            a = self.forward(part, ws)
-            yield ws.z[-1], a
+            yield self.forward(x[start : start + CHUNK])
 
     def predict(self, x):
         """Class indices: the most active output unit, or (one output unit) 1 where a > 0.5."""
@@ -220,58 +168,49 @@ class Network:
             raise ValueError(f"labels: expected {len(x)} labels, one per sample, got shape {tuple(labels.shape)}")
         if len(x) == 0:
             raise ValueError("x: no samples to evaluate")
-        classes = max(self.sizes[-1], 2)
+        classes = max(self.outputs, 2)
         if labels.dtype.kind not in "biuf" or bool(((labels < 0) | (labels >= classes) | (labels % 1 != 0)).any()):
             raise ValueError(f"labels: expected class indices from 0 to {classes - 1}")
         return float((self.predict(x) == labels).mean())
 
     def trace(self, x, y):
-        """Every z, a, delta and gradient of one pass, layer by layer (see [`tinynet.inspect`][tinynet.inspect])."""
-        from .inspect import trace
-
+        """Every z, a, delta and gradient of one pass, layer by layer (see [`tinynet.trace`][tinynet.trace])."""
+        x = self.check_x(x)
+        y = self.check_y(y, len(x))
         return trace(self, x, y)
+
+    def layer_names(self):
+        """What each layer l = 1..L is, for ``trace``: its activation's name by default."""
+        return [act.name for act in self.activations]
+
+    def layer_params(self, blocks):
+        """Per layer l = 1..L, its blocks (of ``params`` or of a gradient) by symbol: [{"W": W^1, "b": b^1}, ...].
+
+        By default a block named ``W2`` belongs to layer 2 as ``W``; a layer
+        without parameters (a pooling layer) gets an empty dict.
+        """
+        layers = [{} for _ in self.layer_names()]
+        for (name, _), block in zip(self.param_shapes(), blocks):
+            symbol = name.rstrip("0123456789")
+            layers[int(name[len(symbol) :]) - 1][symbol] = block
+        return layers
 
     # --- checks ----------------------------------------------------------------------------------
 
     def check_x(self, x, name="x"):
         """``x`` as a batch (m, n_0) of this network's dtype, or a ValueError naming ``name``."""
-        n = self.sizes[0]
-        if not (hasattr(x, "dtype") and x.dtype == self.dtype):
-            try:
-                x = self.xp.asarray(x, dtype=self.dtype)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name}: expected numbers, shape ({n},) or (m, {n})") from None
-        if x.ndim not in (1, 2) or x.shape[-1] != n:
-            raise ValueError(
-                f"{name}: expected shape ({n},) or (m, {n}) for a network with {n} inputs, got {tuple(x.shape)}"
-            )
-        return x.reshape(1, -1) if x.ndim == 1 else x
+        return check_x(self, x, name)
 
     def check_y(self, y, m, name="y"):
-        """Targets ``y`` as (m, n_L) rows of this network's dtype, or a ValueError naming ``name``.
+        """Targets ``y`` as (m, n_L) rows of this network's dtype, or a ValueError naming ``name``."""
+        return check_y(self, y, m, name)
 
-        Class labels are not targets: one_hot(labels, n_L) turns them into rows.
-        """
-        n = self.sizes[-1]
-        if not (hasattr(y, "dtype") and y.dtype == self.dtype):
-            try:
-                y = self.xp.asarray(y, dtype=self.dtype)
-            except (TypeError, ValueError):
-                raise ValueError(f"{name}: expected numbers, shape (m, {n})") from None
-        if y.shape == (m, n):
-            return y
-        if y.size == m * n and (y.ndim == 1 and (m == 1 or n == 1)):
-            return y.reshape(m, n)
-        hint = " (class labels? tinynet.data.one_hot(labels, k) makes target rows of them)" if y.shape == (m,) else ""
-        raise ValueError(
-            f"{name}: expected targets of shape ({m}, {n}), {n} target values per sample, got {tuple(y.shape)}{hint}"
-        )
-
-    # --- moving and saving ---------------------------------------------------------------------------
+    # --- copies ----------------------------------------------------------------------------------------
 
     def to(self, xp):
         """A copy of this network whose parameters live in the array module ``xp`` (numpy, cupy)."""
-        other = from_spec(self.spec())
+        cls, kwargs = self.spec()  # the same kind and shape; seed 0, replaced at once
+        other = cls(**kwargs, seed=0)
         params = to_numpy(self.params) if xp is np else xp.asarray(self.params)
         other.bind(params.copy())
         return other
@@ -279,34 +218,3 @@ class Network:
     def copy(self):
         """An independent network with the same layers and parameters."""
         return self.to(self.xp)
-
-    def save(self, path):
-        """Write the network to ``path`` in the text format (atomically)."""
-        from .textformat import save
-
-        save(self, path)
-
-    @staticmethod
-    def load(path, sizes=None):
-        """Read a network from ``path`` (the text format, or the original neural-network-py one)."""
-        from .textformat import load
-
-        return load(path, sizes=sizes)
-
-    @classmethod
-    def check_budget(cls, count, budget, line):
-        """Refuse a header whose P parameters the file cannot hold (before allocating them)."""
-        if count > budget:
-            raise HeaderError(
-                f"the header describes {count:,} parameters, but the file holds at most {budget:,} numbers", line
-            )
-
-
-def from_spec(spec):
-    """A network of the shape ``spec`` describes: (class, arguments), from ``Network.spec()``.
-
-    Its parameters are drawn with seed 0; the caller replaces them (with the
-    shared ones in a worker process, with a copy in ``Network.to``).
-    """
-    cls, kwargs = spec
-    return cls(**kwargs, seed=0)

@@ -17,14 +17,14 @@ COMMANDS = {  # name: (module, function, help); a module is imported only when i
     "digits": ("tinynet.examples.digits_recognizer", "main", "the digits recognizer: 'digits train', 'digits test'"),
     "cnn": ("tinynet.examples.cnn_digits", "main", "a convolutional digits recognizer: 'cnn train', 'cnn test'"),
     "lesson": (
-        "tinynet.lessonkit",
+        "tinynet.teach.lessonkit",
         "run_lesson",
         "run lesson N ('lesson --list' lists them; --step pauses after each stage)",
     ),
     "exercise": (
-        "tinynet.exercises",
+        "tinynet.teach.exercises",
         "main",
-        "exercises graded by tinynet: 'exercise --list', 'exercise N --start', 'exercise N FILE'",
+        "exercises graded by tinynet: 'exercise --list', 'exercise N --start', 'exercise N FILE [--time-limit S]'",
     ),
 }
 

@@ -1,10 +1,10 @@
 """Cost functions C(a^L, y) and the output error delta^L they start backprop with.
 
 ``value`` is the cost summed over the batch (rows of ``z``, ``a``, ``y``).
-``delta`` is the output error  delta^L = dC/dz^L = ∇_a C ⊙ σ'(z^L).
+``delta`` is the output error  delta^L = ∂C/∂z^L = ∇_a C ⊙ σ'(z^L).
 """
 
-import numpy as np
+from tinynet.arrays import array_module
 
 
 class Quadratic:
@@ -20,11 +20,11 @@ class Quadratic:
         """Any output activation works with the quadratic cost."""
 
     # --8<-- [start:quadratic]
-    def value(self, z, a, y, activation, xp=np):
+    def value(self, z, a, y, activation):
         return 0.5 * float(((a - y) ** 2).sum())
 
-    def delta(self, z, a, y, activation, out, xp=np):
-        return activation.backward(z, a, a - y, out, xp)
+    def delta(self, z, a, y, activation):
+        return activation.backward(z, a, a - y)  # (a^L - y) ⊙ σ'(z^L)
 
     # --8<-- [end:quadratic]
 
@@ -50,19 +50,20 @@ class CrossEntropy:
         if activation.name not in ("softmax", "sigmoid"):
             raise ValueError(f"cost: cross_entropy needs a softmax or sigmoid output layer, got {activation.name!r}")
 
-    def value(self, z, a, y, activation, xp=np):
+    def value(self, z, a, y, activation):
+        xp = array_module(z)
         # ln a is computed from z, not from a, so that it stays finite when a
         # rounds to 0 or 1.
         if activation.name == "softmax":
-            m = z.max(axis=-1, keepdims=True)
-            log_a = z - m - xp.log(xp.exp(z - m).sum(axis=-1, keepdims=True))
+            shifted = z - z.max(axis=-1, keepdims=True)  # as in softmax: e^z stays finite
+            log_a = shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
             return -float((y * log_a).sum())
         # sigmoid: -ln a = softplus(-z), -ln(1 - a) = softplus(z)
         return float((y * xp.logaddexp(0, -z) + (1 - y) * xp.logaddexp(0, z)).sum())
 
     # --8<-- [start:cross_entropy_delta]
-    def delta(self, z, a, y, activation, out, xp=np):
-        return xp.subtract(a, y, out=out)
+    def delta(self, z, a, y, activation):
+        return a - y
 
     # --8<-- [end:cross_entropy_delta]
 

@@ -1,7 +1,7 @@
 """Data made ready for training: one-hot targets, and a seeded train/validation split.
 
-Whatever the data's source (MNIST from [`tinynet.datasets`][tinynet.datasets], the toy sets
-of [`tinynet.toydata`][tinynet.toydata], a user's own arrays), a classifier trains on rows
+Whatever the data's source (MNIST from [`tinynet.files.datasets`][tinynet.files.datasets], the toy sets
+of [`tinynet.stable.toydata`][tinynet.stable.toydata], a user's own arrays), a classifier trains on rows
 of inputs ``X`` with one row of targets per sample, and is judged on samples
 it did not train on.
 """
@@ -56,7 +56,7 @@ def prepare_data(network, data, name):
     ``data`` is a list of [`TrainingDataSample`][tinynet.data.TrainingDataSample] or a pair ``(X, Y)``;
     class labels in Y (shape (n,)) become one-hot rows.
     """
-    inputs, outputs = network.sizes[0], network.sizes[-1]
+    inputs, outputs = network.inputs, network.outputs
     if isinstance(data, (list, tuple)) and data and isinstance(data[0], TrainingDataSample):
         X = np.array([np.ravel(s.input) for s in data]) if _same_len(s.input for s in data) else None
         Y = np.array([np.ravel(s.output) for s in data]) if _same_len(s.output for s in data) else None
@@ -105,3 +105,10 @@ def _check_all_finite(A, what):
     if bad.any():
         row = int(np.argwhere(bad)[0][0])
         raise ValueError(f"{what} contain NaN or infinite values (first in sample {row})")
+
+
+def validation_arrays(network, data, xp):
+    """The validation data as (X, Y, labels) on the trainer's array module ``xp``."""
+    Xv, Yv = prepare_data(network, data, "validation_data")
+    labels = Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].round()
+    return xp.asarray(Xv), xp.asarray(Yv), xp.asarray(labels)

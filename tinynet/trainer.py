@@ -16,42 +16,20 @@ The algorithm is the classic neural-network-py trainer's:
    improvement.
 
 Why a separate cost-estimation batch: the cost of the batch just trained on
-always drops, so it says nothing about whether the network got better at the
-task; a fixed sample of the data does. Costs are reported as the mean cost per
-sample, so figures for different batch sizes compare.
+drops whenever η is small enough, so it says little about whether the network
+got better at the task; a fixed sample of the data does. Costs are reported as
+the mean cost per sample, so figures for different batch sizes compare.
 """
 
-import math
-import numbers
 import time
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .data import prepare_data
-from .divergence import DivergenceGuard
-from .history import History
-
-
-class ExponentialDecay:
-    """A learning-rate schedule: from ``start`` at batch 1 to ``end`` at batch ``batches``.
-
-    η_k = start · (end/start)^((k-1)/(batches-1)), and ``end`` after that.
-    """
-
-    def __init__(self, start, end, batches):
-        if not (start > 0 and end > 0):
-            raise ValueError(f"ExponentialDecay: start and end must be positive, got {start} and {end}")
-        if batches < 1:
-            raise ValueError(f"ExponentialDecay: batches must be at least 1, got {batches}")
-        self.start, self.end, self.batches = start, end, batches
-
-    def __call__(self, k):
-        t = min(k - 1, self.batches - 1) / max(self.batches - 1, 1)
-        return self.start * (self.end / self.start) ** t
-
-    def __repr__(self):
-        return f"ExponentialDecay({self.start}, {self.end}, {self.batches})"
+from tinynet.arrays import array_module
+from tinynet.checks import check_training_args, learning_step_at
+from tinynet.data import prepare_data, validation_arrays
+from tinynet.history import DivergenceGuard, History
 
 
 class Trainer:
@@ -90,7 +68,7 @@ class Trainer:
                 ``(X, Y)``: X of shape (n, inputs); Y of shape (n, outputs), or
                 class labels of shape (n,) (turned into one-hot rows).
             learning_step: η, a positive number, or a schedule: a callable
-                giving η for batch k = 1, 2, ... (e.g. [`ExponentialDecay`][tinynet.trainer.ExponentialDecay]).
+                giving η for batch k = 1, 2, ... (e.g. [`ExponentialDecay`][tinynet.schedules.ExponentialDecay]).
             batch_iterations: gradient steps taken on each picked batch.
             batch_size: samples per batch.
             min_improvement_per_batch: the relative drop of the cost that counts
@@ -110,7 +88,7 @@ class Trainer:
         xp = self.xp
         X, Y = prepare_data(network, training_data, "training_data")
         n = len(X)
-        _check_args(
+        check_training_args(
             n,
             learning_step,
             batch_iterations,
@@ -121,7 +99,7 @@ class Trainer:
             max_batches,
             validate_every,
         )
-        validation = None if validation_data is None else _validation(network, validation_data, xp)
+        validation = None if validation_data is None else validation_arrays(network, validation_data, xp)
         schedule = learning_step if callable(learning_step) else (lambda k: learning_step)
         rng = np.random.default_rng(seed)
         X, Y = xp.asarray(X), xp.asarray(Y)
@@ -148,12 +126,16 @@ class Trainer:
                     history.stop_reason = f"reached max_batches={max_batches}"
                     break
                 k = history.batches + 1
-                eta = _learning_step(schedule, k)
+                eta = learning_step_at(schedule, k)
                 # --8<-- [start:train_batch]
                 # 2. a batch of random samples
-                batches.load(rng.choice(n, batch_size, replace=False))
-                # 3. batch_iterations steps of gradient descent on it: params -= (η/m) ∂C/∂params
-                batches.run(eta / batch_size, batch_iterations)
+                x, y = batches.load(rng.choice(n, batch_size, replace=False))
+                # 3. batch_iterations steps of gradient descent on it: params ← params − (η/m) ∂C/∂params
+                if batches.own_steps:  # PVD and synthetic gradients: their own way through the batch
+                    batches.run(eta, batch_iterations)
+                else:
+                    for _ in range(batch_iterations):
+                        step(network, x, y, eta, batches.backprop)
                 # --8<-- [end:train_batch]
                 # 4. the new cost (training stops here if it or the parameters left the finite numbers)
                 cost = self.mean_cost(network, Xc, Yc)
@@ -184,17 +166,13 @@ class Trainer:
         return history
 
     def batches(self, network, X, Y, batch_size):
-        """Where the batches live and the steps are taken: here, in this process.
+        """Where the batches live and their gradients are computed: here, in this process.
 
-        The one hook the parallel trainers override: a pool of processes
-        ([`tinynet.pool`][tinynet.pool]), PVD and synthetic gradients hand back their own
-        [`Batches`][tinynet.trainer.Batches] instead.
+        The one hook the other trainers override: a pool of processes
+        ([`tinynet.parallel.pool`][tinynet.parallel.pool]) computes each gradient over its workers; PVD
+        and synthetic gradients take a batch their own way (``own_steps``).
         """
-        return LocalBatches(network, X, Y, batch_size, self.xp)
-
-    def step(self, network, x, y, learning_step, ws=None):
-        """One step of gradient descent on the batch (x, y); see [`step`][tinynet.trainer.step]."""
-        step(network, x, y, learning_step, ws, self.xp)
+        return Batches(network, X, Y)
 
     def mean_cost(self, network, X, Y):
         """The cost per sample, C / n, over the samples (X, Y)."""
@@ -204,134 +182,45 @@ class Trainer:
 
 
 class Batches:
-    """Where a trainer's batches live and are trained on: ``load`` a batch, ``run`` steps on it, ``close``.
+    """The training data, and where a batch's gradient is computed: here, by ``network.backprop``.
 
-    Subclasses provide ``load(idx)`` and ``descend(c)`` (one step of gradient
-    descent with c = η/m); trainers with another way of stepping (PVD,
-    synthetic gradients) override ``run``.
+    ``load(idx)`` gives the batch (x, y) of the samples ``idx``; ``backprop(network, x, y)``
+    its gradient. A pool of processes computes that gradient over its workers
+    instead; a trainer with another way through a batch (PVD, synthetic
+    gradients) sets ``own_steps`` and takes its steps in ``run(eta, steps)``.
     """
 
-    def run(self, c, steps):
-        """``steps`` steps of gradient descent on the current batch."""
-        for _ in range(steps):
-            self.descend(c)
+    own_steps = False
+
+    def __init__(self, network, X, Y):
+        self.network, self.X, self.Y = network, X, Y
+
+    def load(self, idx):
+        """The batch of the samples ``idx``: (x, y)."""
+        idx = array_module(self.X).asarray(idx)  # (on a GPU, the indices go there too)
+        return self.X[idx], self.Y[idx]
+
+    def backprop(self, network, x, y):
+        """∂C/∂params summed over the batch (x, y)."""
+        return network.backprop(x, y)
 
     def close(self):
         pass
 
 
-class LocalBatches(Batches):
-    """Batches held and differentiated in this process: the rows of each batch gathered into a workspace."""
-
-    def __init__(self, network, X, Y, batch_size, xp=np):
-        self.network, self.X, self.Y, self.xp = network, X, Y, xp
-        self.ws = network.workspace(batch_size, xp)
-
-    def load(self, idx):
-        """Make the samples ``idx`` the current batch (copied into the workspace's x and y)."""
-        idx = self.xp.asarray(idx)
-        self.xp.take(self.X, idx, axis=0, out=self.ws.x)
-        self.xp.take(self.Y, idx, axis=0, out=self.ws.y)
-
-    def gradient(self):
-        """∂C/∂params summed over the current batch (a flat array, reused by the next call)."""
-        self.network.backprop(self.ws.x, self.ws.y, self.xp, self.ws)
-        return self.ws.grad
-
-    def descend(self, c):
-        """One step of gradient descent on the current batch, with c = η/m."""
-        step(self.network, self.ws.x, self.ws.y, c * self.ws.m, self.ws, self.xp)
-
-
 # --8<-- [start:step]
-def step(network, x, y, learning_step, ws=None, xp=np):
-    """One step of gradient descent on the batch (x, y):  params -> params - (η/m) ∂C/∂params.
+def step(network, x, y, learning_step, backprop=None):
+    """One step of gradient descent on the batch (x, y):  params ← params − (η/m) ∂C/∂params.
 
     ∂C/∂params is the gradient of the cost summed over the m samples
-    (``backprop``), so (η/m) ∂C/∂params steps along the mean gradient:
-    W^l -> W^l - (η/m) ∂C/∂W^l and b^l -> b^l - (η/m) ∂C/∂b^l, every layer at once.
-    ``ws``: a workspace for m samples to reuse (``network.workspace(m)``).
+    (``network.backprop``), so (η/m) ∂C/∂params steps along the mean gradient:
+    W^l ← W^l − (η/m) ∂C/∂W^l and b^l ← b^l − (η/m) ∂C/∂b^l, every layer at once.
+    ``backprop``: where the gradient is computed (a pool of processes passes its own).
     """
-    ws = ws if ws is not None else network.workspace(len(x), xp)
-    network.backprop(x, y, xp, ws)  # ∂C/∂params, summed over the batch, into ws.grad
-    ws.grad *= learning_step / len(x)  # (η/m) ∂C/∂params, in place: ws.grad is reused
-    network.params -= ws.grad
+    eta_over_m = learning_step / len(x)  # η/m, once
+    nabla = backprop(network, x, y) if backprop else network.backprop(x, y)  # ∂C/∂params, summed over the batch
+    for param, nabla_param in zip(network.param_blocks, network.grad_blocks(nabla)):
+        param -= eta_over_m * nabla_param
 
 
 # --8<-- [end:step]
-
-
-def descend(network, grad, c):
-    """params -> params - c · grad (``grad`` is scaled in place: it is a reused buffer)."""
-    grad *= c
-    network.params -= grad
-
-
-def _check_args(
-    n,
-    learning_step,
-    batch_iterations,
-    batch_size,
-    min_improvement,
-    max_without,
-    cost_batch,
-    max_batches,
-    validate_every,
-):
-    def need(ok, message):
-        if not ok:
-            raise ValueError(message)
-
-    if not callable(learning_step):
-        need(
-            isinstance(learning_step, numbers.Real)
-            and not isinstance(learning_step, bool)
-            and 0 < learning_step < math.inf,
-            f"learning_step: expected a finite positive number or a schedule, got {learning_step!r}",
-        )
-    need(
-        _is_int(batch_iterations) and batch_iterations >= 1,
-        f"batch_iterations: expected a positive integer, got {batch_iterations!r}",
-    )
-    need(_is_int(batch_size) and batch_size >= 1, f"batch_size: expected a positive integer, got {batch_size!r}")
-    need(batch_size <= n, f"batch_size: expected at most the {n} training samples, got {batch_size}")
-    need(
-        isinstance(min_improvement, numbers.Real) and 0 <= min_improvement < 1,
-        f"min_improvement_per_batch: expected a number in [0, 1), got {min_improvement!r}",
-    )
-    need(
-        _is_int(max_without) and max_without >= 1,
-        f"max_batches_without_improvement: expected a positive integer, got {max_without!r}",
-    )
-    if cost_batch is not None:
-        need(
-            _is_int(cost_batch) and 1 <= cost_batch <= n,
-            f"cost_estimator_batch_size: expected None or an integer from 1 to {n}, got {cost_batch!r}",
-        )
-    if max_batches is not None:
-        need(
-            _is_int(max_batches) and max_batches >= 1,
-            f"max_batches: expected None or a positive integer, got {max_batches!r}",
-        )
-    need(
-        _is_int(validate_every) and validate_every >= 1,
-        f"validate_every: expected a positive integer, got {validate_every!r}",
-    )
-
-
-def _is_int(v):
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-
-
-def _learning_step(schedule, k):
-    eta = float(schedule(k))
-    if not (eta > 0 and math.isfinite(eta)):
-        raise ValueError(f"learning_step: the schedule gave {eta} for batch {k}; expected a finite number > 0")
-    return eta
-
-
-def _validation(network, data, xp):
-    """The validation data as (X, Y, labels) on the trainer's array module."""
-    Xv, Yv = prepare_data(network, data, "validation_data")
-    labels = Yv.argmax(axis=1) if Yv.shape[1] > 1 else Yv[:, 0].round()
-    return xp.asarray(Xv), xp.asarray(Yv), xp.asarray(labels)

@@ -1,5 +1,5 @@
 // The step-through and the "nudge a weight" plot: one forward and backward pass of a tinynet network,
-// step by step. Every number comes from the JSON the docs build wrote (tinynet/stepthrough/, from
+// step by step. Every number comes from the JSON the docs build wrote (tinynet/teach/stepthrough/, from
 // network.trace and cost_of); this script only draws it. No framework, no network access but the data file.
 //
 //   <div class="stepthrough" data-src="../../generated/stepthrough/lesson2.json" data-start="cost"></div>
@@ -11,7 +11,7 @@
   var loads = {};
   var instances = 0;
 
-  // The digits the page shows (tinynet.stepthrough.fmt writes the same).
+  // The digits the page shows (tinynet.teach.stepthrough.fmt writes the same).
   function fmt(v) {
     if (v === 0 || Math.abs(v) >= 1e-3) return v.toFixed(4);
     return v.toExponential(2);
@@ -177,6 +177,8 @@
       phase.setAttribute("data-phase", st.phase);
       draw(current);
       renderTex(eq, st.tex);
+      eq.scrollLeft = 0;
+      shade();
       eq.setAttribute("data-step", st.id);
       codeBox.innerHTML = "";
       st.code.forEach(function (line) {
@@ -318,10 +320,27 @@
       event.preventDefault();
       show(to, true);
     });
+    // The drawing's numbers are 11px in its own units (stepthrough.css); scaled to under 9px they cannot be
+    // read, so a narrow drawing leaves them out (.st-narrow) and the table below it carries the step's values.
+    function fit() {
+      var width = svg.getBoundingClientRect().width;
+      if (width) box.classList.toggle("st-narrow", width < data.scene.width * 9 / 11);
+      shade();
+    }
+    // An equation wider than its box scrolls inside it; a shade on each side with more to see says so.
+    function shade() {
+      var more = eq.scrollWidth - eq.clientWidth;
+      eq.classList.toggle("st-more-left", more > 1 && eq.scrollLeft > 1);
+      eq.classList.toggle("st-more-right", more > 1 && eq.scrollLeft < more - 1);
+    }
+    eq.addEventListener("scroll", shade);
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(svg);
+    if (document.fonts) document.fonts.ready.then(shade); // KaTeX's fonts change the equation's width
     var start = root.getAttribute("data-start");
     var at = 0;
     steps.forEach(function (st, i) { if (st.id === start) at = i; });
     show(at, false);
+    fit();
     root.setAttribute("data-ready", "1");
   }
 

@@ -14,9 +14,9 @@ import sys
 
 from tinynet import Conv2D, Dense, Flatten, MaxPool2D, Trainer, serialize_neural_network
 from tinynet.cli import file_to_write, run
-from tinynet.conv_fast import FastConvNet
-from tinynet.datasets import load_mnist
+from tinynet.conv.fast import FastConvNet
 from tinynet.examples import digits_recognizer
+from tinynet.files.datasets import load_mnist
 
 MODEL = "cnn_digits.txt"
 SETTINGS = dict(
@@ -32,7 +32,7 @@ SETTINGS = dict(
 def cnn(seed=0, filters=8, kernel_size=5, dtype="float64"):
     """Conv2D(filters, kernel_size, relu) -> MaxPool2D(2) -> Flatten -> Dense(10, softmax), on 28x28 digits.
 
-    A FastConvNet: the ConvNet with the fused passes of tinynet.conv_fast (the same numbers, faster).
+    A FastConvNet: the ConvNet with the fused passes of tinynet.conv.fast (the same numbers, faster).
     """
     return FastConvNet(
         [Conv2D(filters, kernel_size, "relu"), MaxPool2D(2), Flatten(), Dense(10, "softmax")],
@@ -68,7 +68,7 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("train", help="train the CNN and save it")
     p.add_argument("--model", default=MODEL)
-    p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.datasets")
+    p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.files.datasets")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-batches", type=int, default=3000)
     p.add_argument("--workers", type=int, default=0, help="train with a pool of this many processes")
@@ -81,11 +81,11 @@ def main(argv=None):
         return digits_recognizer.main(["test", "--model", args.model] + (["--data", args.data] if args.data else []))
     file_to_write(args.model, "--model")
     if args.gpu:
-        from tinynet.gpu import GPUTrainer
+        from tinynet.parallel.gpu import GPUTrainer
 
         trainer = GPUTrainer()
     elif args.workers:
-        from tinynet.pool import PoolTrainer
+        from tinynet.parallel.pool import PoolTrainer
 
         trainer = PoolTrainer(args.workers)
     else:

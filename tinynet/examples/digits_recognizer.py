@@ -17,7 +17,7 @@ import numpy as np
 from tinynet import NeuralNetwork, Trainer, load_from_file, serialize_neural_network
 from tinynet.cli import file_to_read, file_to_write, run
 from tinynet.data import train_validation_split
-from tinynet.datasets import load_mnist
+from tinynet.files.datasets import load_mnist
 
 MODEL = "digits_recognizer_setup.txt"
 REPORT = "digits_training_report.png"
@@ -120,9 +120,10 @@ def confusion_matrix(labels, predicted, k=10):
 def test(args):
     hint = " (tinynet digits train makes one)" if args.model == MODEL else ""
     network = load_from_file(file_to_read(args.model, "--model", hint))
-    if network.sizes[0] != 784 or network.sizes[-1] != 10:
+    if network.inputs != 784 or network.outputs != 10:
         raise ValueError(
-            f"{args.model}: a digits model needs 784 inputs and 10 outputs, this one has sizes {network.sizes}"
+            f"{args.model}: a digits model needs 784 inputs and 10 outputs, "
+            f"this one has {network.inputs} and {network.outputs}"
         )
     data = load_mnist("test", path=args.data)
     print(f"Model: {args.model} {network!r}")
@@ -154,7 +155,7 @@ def main(argv=None):
     )
     p.add_argument("--model", default=MODEL, help=f"where to save the network (default {MODEL})")
     p.add_argument("--report", default=REPORT, help=f"training report figure (default {REPORT})")
-    p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.datasets")
+    p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.files.datasets")
     p.add_argument("--seed", type=int, default=0, help="seed for the split, the weights and the batches")
     p.add_argument(
         "--max-batches",
@@ -166,7 +167,7 @@ def main(argv=None):
     p.set_defaults(run=train)
     p = sub.add_parser("test", help="measure a saved network on the MNIST test split")
     p.add_argument("--model", default=MODEL, help=f"the model file to test (default {MODEL})")
-    p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.datasets")
+    p.add_argument("--data", default=None, help="folder (or CSV file) with MNIST; see tinynet.files.datasets")
     p.set_defaults(run=test)
     args = parser.parse_args(argv)
     return args.run(args)  # a mistake raises; tinynet.cli.run says it in one line

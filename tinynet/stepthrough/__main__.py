@@ -1,8 +1,0 @@
-"""``python -m tinynet.stepthrough [FOLDER]``: write the step-through's files (default docs/generated/stepthrough)."""
-
-import sys
-
-from .write import write_all
-
-for p in write_all(sys.argv[1] if len(sys.argv) > 1 else "docs/generated/stepthrough"):
-    print(p)

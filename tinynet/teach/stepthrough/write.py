@@ -1,0 +1,45 @@
+"""Writing the step-through's files: one JSON (and one script holding the same data) per example network."""
+
+import json
+from pathlib import Path
+
+from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, small_network
+from tinynet.teach.stepthrough.conv import conv_data
+from tinynet.teach.stepthrough.dense import dense_data
+from tinynet.teach.stepthrough.nudge import nudge_data
+from tinynet.teach.stepthrough.stable import resnet_data
+
+
+def lesson2_data():
+    net = small_network()
+    data = dense_data(net, SAMPLE_X, SAMPLE_Y)
+    data["nudge"] = nudge_data(net, SAMPLE_X, SAMPLE_Y)
+    return data
+
+
+BUILDERS = {"lesson2": lesson2_data, "convnet": conv_data, "resnet": resnet_data}
+
+
+def write_all(folder):
+    """Write ``NAME.json`` (and ``NAME.json.js``, the same data for a page opened from disk) for every example.
+
+    A file is rewritten only when its content changes (so ``mkdocs serve`` does not see a change each build).
+    Returns the paths of the JSON files.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, build in BUILDERS.items():
+        text = json.dumps(build(), ensure_ascii=False, separators=(",", ":"))
+        for path, content in (
+            (folder / f"{name}.json", text),
+            (
+                folder / f"{name}.json.js",
+                "(window.TINYNET_STEPTHROUGH = window.TINYNET_STEPTHROUGH || {})"
+                f"[{json.dumps(name + '.json')}] = {text};\n",
+            ),
+        ):
+            if not path.exists() or path.read_text(encoding="utf-8") != content:
+                path.write_text(content, encoding="utf-8")
+        written.append(folder / f"{name}.json")
+    return written
