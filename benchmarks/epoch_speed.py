@@ -56,7 +56,7 @@ CASES = [
 ETA = 0.1  # the learning step η
 # Samples in Trainer.train's cost-estimation batch: 1, the fewest it takes. The trainer estimates
 # the cost after every batch; with its default (all 60,000 samples) that estimate would take far
-# longer than the training itself, and even 10 samples cost 10% of a step of the large network
+# longer than the training itself, and even 10 samples cost about 9% of a step of the large network
 # (their forward pass). Here early stopping is off (a whole epoch is always trained), so the
 # estimate decides nothing: with 1 sample what the "train" column adds to "step" is the trainer's
 # own work per batch (picking a random batch, one sample's cost, the divergence guard, the history).
@@ -271,7 +271,8 @@ def main():
     try:
         import torch
 
-        print(f"\ntorch {torch.__version__} CPU eager, {torch.get_num_threads()} threads")
+        threads = torch.get_num_threads()
+        print(f"\ntorch {torch.__version__} CPU eager, {threads} thread{'s' * (threads != 1)}")
     except ImportError:
         print("\ntorch not installed (pip install torch==2.13.0 for the comparison)")
     return 0
