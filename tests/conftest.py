@@ -211,7 +211,12 @@ def open_page(browser, viewport):
     pg.problems = []
     pg.on("console", lambda m: m.type == "error" and pg.problems.append(f"console error: {m.text}"))
     pg.on("pageerror", lambda e: pg.problems.append(f"page error: {e}"))
-    pg.on("requestfailed", lambda r: pg.problems.append(f"failed: {r.url}"))
+    # A request the browser itself aborted (the page navigated on while the favicon was still loading) is not
+    # a problem of the page; a file that is missing still shows, as an HTTP 404 or net::ERR_FILE_NOT_FOUND.
+    pg.on(
+        "requestfailed",
+        lambda r: r.failure != "net::ERR_ABORTED" and pg.problems.append(f"failed: {r.url} ({r.failure})"),
+    )
     pg.on("response", lambda r: r.status >= 400 and pg.problems.append(f"HTTP {r.status}: {r.url}"))
     pg.on(
         "request",
