@@ -233,3 +233,66 @@ def page(browser, site_server):
     context, pg = open_page(browser, {"width": 1280, "height": 900})
     yield pg
     context.close()
+
+
+def check_why(data):
+    """Every number of a step-through's data says where it comes from, and says it truly (a failing assert
+    names the step, the part and the entry):
+
+    - every part has a ``why`` whose code lines are the step's (a given number, such as a weight, may have none);
+    - every operand it names exists (a step, one of its parts, an entry of it) and comes from that step or
+      an earlier one;
+    - a written-out equation ends with the entry's own value, as the page shows it, and shows each
+      operand's value;
+    - a rule's operands have the entry's shape (``same``) or the rows and columns of it (``outer``).
+
+    Returns the number of entries checked.
+    """
+    from tinynet.teach.stepthrough.format import fmt
+
+    order = {s["id"]: i for i, s in enumerate(data["steps"])}
+    checked = 0
+    for i, st in enumerate(data["steps"]):
+        for pi, p in enumerate(st["parts"]):
+            where = f"{data['name']}: step {st['id']}, part {pi} ({p['name']})"
+            assert "why" in p, f"{where}: no why"
+            w = p["why"]
+            assert w["code"] or w["rule"] == "given", f"{where}: no code line"
+            assert all(0 <= c < len(st["code"]) for c in w["code"]), where
+
+            def operand(ref, k=None, i=i, where=where):
+                sid, opi = ref[0], ref[1]
+                assert sid in order and order[sid] <= i, f"{where}: operand from step {sid!r}, not before it"
+                op = data["steps"][order[sid]]["parts"][opi]
+                if k is not None:
+                    assert 0 <= k < len(op["values"]), f"{where}: operand {ref} out of range"
+                    return op["values"][k]
+                return op
+
+            n = len(p["values"])
+            if w["rule"] == "each":
+                assert len(w["entries"]) == n, f"{where}: {len(w['entries'])} equations for {n} numbers"
+                for k, (html, refs) in enumerate(w["entries"]):
+                    assert html.rstrip().endswith(fmt(p["values"][k])) or f"= {fmt(p['values'][k])}" in html, (
+                        f"{where}, entry {k}: the equation does not end in its value {fmt(p['values'][k])}: {html}"
+                    )
+                    for ref in refs:
+                        v = operand(ref, ref[2])
+                        assert fmt(v) in html, f"{where}, entry {k}: operand {ref} = {fmt(v)} not shown in {html}"
+                    checked += 1
+            elif w["rule"] == "same":
+                for ref in w["ops"]:
+                    assert len(operand(ref)["values"]) == n, f"{where}: operand {ref} has another size"
+                checked += n
+            elif w["rule"] == "outer":
+                rows, cols = p["shape"][-2], p["shape"][-1]
+                assert rows * cols == n, where
+                assert len(operand(w["ops"][0])["values"]) == rows, f"{where}: first factor is not a column"
+                assert len(operand(w["ops"][1])["values"]) == cols, f"{where}: second factor is not a row"
+                checked += n
+            else:
+                assert w["rule"] == "given", f"{where}: unknown rule {w['rule']}"
+                checked += n
+            if w["rule"] != "each":
+                assert "{=}" in w["eq"] or w["rule"] == "given", f"{where}: the equation does not show its value"
+    return checked

@@ -1,4 +1,4 @@
-"""The ``tinynet`` command: ``tinynet simple-example``, ``tinynet digits train|test``...
+"""The ``tinynet`` command: ``tinynet simple-example``, ``tinynet digits train|test``, ``tinynet stepthrough``...
 
 A user's mistake (a model file that is a folder, is missing or is damaged, a
 damaged data file, a data path that does not exist, a worker process that
@@ -20,6 +20,11 @@ COMMANDS = {  # name: (module, function, help); a module is imported only when i
         "tinynet.teach.lessonkit",
         "run_lesson",
         "run lesson N ('lesson --list' lists them; --step pauses after each stage)",
+    ),
+    "stepthrough": (
+        "tinynet.teach.stepthrough.page",
+        "main",
+        "a page stepping through a saved model on one sample: 'stepthrough MODEL [--sample N | --input FILE]'",
     ),
     "exercise": (
         "tinynet.teach.exercises",

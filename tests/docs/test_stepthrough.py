@@ -83,6 +83,8 @@ def traced(t, source):
     layer = t[source["l"]]
     if q == "grad":
         return layer.grads[source["key"]]
+    if q == "param":
+        return layer.params[source["key"]]
     return getattr(layer, q)[0]
 
 
@@ -108,6 +110,8 @@ def test_every_step_of_the_lesson2_network_shows_the_traced_numbers(page, site_s
         for p, part in enumerate(step["parts"]):
             want = np.asarray(traced(t, part["source"]), float).ravel()
             np.testing.assert_allclose(part["values"], want, rtol=1e-12, atol=1e-15)  # the JSON is the trace
+            if not part["panel"]:
+                continue  # a weight or bias: in the equation, and where a number that uses it comes from
             nums = box.locator(f".st-num[data-step='{i}'][data-part='{p}']")
             found = nums.evaluate_all("els => els.map(e => [+e.dataset.k, e.textContent])")
             assert {k for k, _ in found} == set(range(want.size)), (step["id"], part["name"], found)  # all shown
@@ -250,4 +254,39 @@ def test_instant_navigation_keeps_it_working(page, site_server):
     page.wait_for_url(re.compile(r".*stepthrough/.*"))
     page.wait_for_selector(".stepthrough[data-ready='1'] >> nth=2")
     assert page.locator(".stepthrough[data-ready='1']").count() == 3
+    assert page.problems == []
+
+
+def test_a_chosen_number_says_where_it_comes_from(page, site_server, data):
+    """On each of the three step-throughs, at every step: a number chosen in the table (and one in the drawing)
+    shows its equation with its operands' values, the operands lit up, and tinynet's line that computed it."""
+    from tinynet.teach.stepthrough.format import fmt
+
+    boxes = goto_stepthrough(page, site_server)
+    for n, name in enumerate(("lesson2", "convnet", "resnet")):
+        box, steps = boxes.nth(n), data[name]["steps"]
+        why = box.locator(".st-why")
+        for i, st in enumerate(steps):
+            for where in (".st-values .st-num", ".st-svg .st-num"):
+                numbers = box.locator(where)
+                if not numbers.count():
+                    continue
+                numbers.first.click()
+                si, pi, k = (int(v) for v in why.get_attribute("data-chosen").split(","))
+                p = steps[si]["parts"][pi]
+                value = fmt(p["values"][k])
+                assert f"= {value} comes from" in why.locator(".st-whyhead").inner_text(), (name, st["id"])
+                eq = why.locator(".st-whyeq").inner_text()
+                assert value in eq, (name, st["id"], eq)
+                ops = json.loads(why.get_attribute("data-ops"))
+                for ref in ops:
+                    op = next(s for s in steps if s["id"] == ref[0])["parts"][ref[1]]
+                    assert fmt(op["values"][ref[2]]) in eq.replace("(", "").replace(")", ""), (name, st["id"], ref)
+                if ops:
+                    assert box.locator(".st-op").count() >= 1, (name, st["id"])
+                shown = why.locator(".st-codeline code").all_inner_texts()
+                assert set(shown) <= {c["text"] for c in steps[si]["code"]}
+                assert shown or p["why"]["rule"] == "given", (name, st["id"])
+            if i + 1 < len(steps):
+                box.locator(".st-next").click()
     assert page.problems == []

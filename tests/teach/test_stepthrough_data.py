@@ -97,7 +97,8 @@ def fresh(net, x, y, source):
     if q == "param":
         return layer.params[source["key"]]
     if q == "mask":  # 1 at the first maximum of each pooling block of a^(l-1)
-        a, s = t[source["l"] - 1].a[0], 2
+        l, s = source["l"], net.layers[source["l"] - 1].size
+        a = t[l - 1].a[0] if l > 1 else t.x[0].reshape(net.input_shape)
         mask = np.zeros_like(a)
         for c, i, j in np.ndindex(a.shape[0], a.shape[1] // s, a.shape[2] // s):
             block = a[c, s * i : s * i + s, s * j : s * j + s]
@@ -106,13 +107,31 @@ def fresh(net, x, y, source):
         return mask
     if q == "pool_back":  # each block's delta at its arg-max
         mask = fresh(net, x, y, {"q": "mask", "l": source["l"]})
-        delta = t[source["l"]].delta[0]
-        return delta.repeat(2, axis=1).repeat(2, axis=2) * mask
-    if q == "dY":  # ∂C/∂Y_j: from the classifier, W^T delta; then ∂C/∂Y_(j+1) + K_j^T delta_j
+        delta, s = t[source["l"]].delta[0], net.layers[source["l"] - 1].size
+        up = np.zeros_like(mask)
+        up[:, : delta.shape[1] * s, : delta.shape[2] * s] = delta.repeat(s, axis=1).repeat(s, axis=2)
+        return up * mask
+    if q == "back":  # ∂C/∂a^(l-1) from a dense layer l (W^T delta) or a convolution (each K[f] times delta, added back)
+        layer, delta = t[source["l"]], t[source["l"]].delta[0]
+        if "W" in layer.params:
+            return layer.params["W"].T @ delta
+        K = layer.params["K"]
+        k = K.shape[-1]
+        g = np.zeros((K.shape[1], delta.shape[1] + k - 1, delta.shape[2] + k - 1))
+        for f, i, j in np.ndindex(delta.shape):
+            g[:, i : i + k, j : j + k] += K[f] * delta[f, i, j]
+        return g
+    off = 1 if getattr(net, "opening", False) else 0  # a stable network's opening layer is layer 1
+    if q == "Y0":  # x padded with zeros to the width n
+        return np.concatenate([t.x[0], np.zeros(net.n - net.inputs)])
+    if q == "M":  # the matrix of step j: K_j, or antisymmetric ½(K_j - K_j^T - γI)
+        K = t[source["l"]].params["K"]
+        return 0.5 * (K - K.T - net.gamma * np.eye(len(K))) if net.kind == "antisymmetric" else K
+    if q == "dY":  # ∂C/∂Y_j: from the classifier, W^T delta; then ∂C/∂Y_(j+1) + M_j^T delta_j
         N = net.N
-        G = t[N + 1].params["W"].T @ t[N + 1].delta[0]
+        G = t[off + N + 1].params["W"].T @ t[off + N + 1].delta[0]
         for j in range(N - 1, source["l"] - 1, -1):
-            G = G + t[j + 1].params["K"].T @ t[j + 1].delta[0]
+            G = G + fresh(net, x, y, {"q": "M", "l": off + j + 1}).T @ t[off + j + 1].delta[0]
         return G
     raise AssertionError(f"unknown source {source}")
 
@@ -218,7 +237,7 @@ def test_nudge_costs_come_from_cost_of_and_the_slope_from_backprop(written):
 def test_write_all_rewrites_only_what_changed(tmp_path):
     paths = write_all(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"{n}.json" for n in STEPS] + [f"{n}.json.js" for n in STEPS]
+        [f"{n}.json" for n in STEPS] + [f"{n}.json.js" for n in STEPS] + ["stepthrough.css", "stepthrough.js"]
     )
     stamps = {p: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     write_all(tmp_path)
@@ -230,5 +249,5 @@ def test_write_all_rewrites_only_what_changed(tmp_path):
 def test_fmt_writes_what_the_page_writes():
     assert fmt(0.59868766) == "0.5987"
     assert fmt(-0.2) == "-0.2000"
-    assert fmt(0.0) == "0.0000"
-    assert fmt(1.234e-5) == "1.23e-05"
+    assert fmt(0.0) == "0.0000" and fmt(-0.0) == "0.0000"
+    assert fmt(1.234e-5) == "1.23e-5"

@@ -7,10 +7,11 @@ DIGITS = 4  # the numbers shown: 4 decimals (very small ones in scientific notat
 
 def fmt(v):
     """A number as the page shows it (the JavaScript's ``fmt`` writes the same digits)."""
-    v = float(v)
+    v = float(v) + 0.0  # -0.0 is written 0.0000, as JavaScript writes it
     if v == 0 or abs(v) >= 1e-3:
         return f"{v:.{DIGITS}f}"
-    return f"{v:.2e}"
+    mantissa, exponent = f"{v:.2e}".split("e")
+    return f"{mantissa}e{int(exponent)}"  # 3.17e-4, as JavaScript's toExponential writes it
 
 
 def tex_num(v):

@@ -3,6 +3,11 @@
 A scene is plain JSON: ``units`` (circles), ``edges`` (lines between units),
 ``maps`` (heat-map grids) and ``texts``, placed on a canvas of ``width`` by
 ``height``; ``slots`` names the rows of numbers shown beside each unit.
+
+A layer too wide to draw unit by unit is a ``strip`` (one cell a unit), a
+784-wide input is the 28x28 image it is, and a weight matrix too large to
+write out is a heat map; a part with ``labels`` (see ``steps.part``) has its
+largest entries labelled with their values beside the strip or map.
 """
 
 SLOTS = ["z", "a", "δ", "∂C/∂b", "y"]  # the text rows beside a unit, in order
@@ -32,6 +37,7 @@ def maps(ids):
 
 
 COST = {"type": "texts", "ids": ["cost"]}  # the C beside the output
+NOWHERE = {"type": "none"}  # not drawn (the table and "where a number comes from" show it)
 
 
 # --- placing units and maps -------------------------------------------------------------------------------
@@ -48,14 +54,25 @@ def column(scene, ids, x, top, bottom, label):
     scene["texts"].append({"x": x, "y": top - 14, "text": label, "cls": "st-layer"})
 
 
-def map_grid(scene, prefix, channels, x, y, rows, cols, cell, label, gap=14):
-    """``channels`` heat maps of rows x cols cells, one below the other at (x, y); returns their ids."""
+def map_grid(scene, prefix, channels, x, y, rows, cols, cell, label, gap=14, cellh=None):
+    """``channels`` heat maps of rows x cols cells, one below the other at (x, y); returns their ids.
+
+    A cell is ``cell`` wide and ``cellh`` (default ``cell``) high.
+    """
+    cellh = cell if cellh is None else cellh
     ids = []
     for c in range(channels):
         mid = f"{prefix}_{c}"
-        scene["maps"].append(
-            {"id": mid, "x": x, "y": y + c * (rows * cell + gap), "rows": rows, "cols": cols, "cell": cell}
-        )
+        spec = {"id": mid, "x": x, "y": y + c * (rows * cellh + gap), "rows": rows, "cols": cols, "cell": cell}
+        if cellh != cell:
+            spec["cellh"] = cellh
+        scene["maps"].append(spec)
         ids.append(mid)
     scene["texts"].append({"x": x, "y": y - 8, "text": label, "cls": "st-layer st-left"})
     return ids
+
+
+def strip(scene, prefix, n, x, top, bottom, label, width=14):
+    """A layer of ``n`` units too many to draw one by one: a column of n cells between top and bottom."""
+    cellh = min(14.0, round((bottom - top) / n, 3))
+    return map_grid(scene, prefix, 1, x - width / 2, top, n, 1, width, label, cellh=cellh)

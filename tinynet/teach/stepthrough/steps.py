@@ -9,7 +9,7 @@ import numpy as np
 
 from tinynet.activations import Softmax
 from tinynet.costs import CrossEntropy, Quadratic
-from tinynet.teach.stepthrough.format import DIGITS, tex_col, tex_num, tex_row
+from tinynet.teach.stepthrough.format import DIGITS, fmt, tex_col, tex_num, tex_row
 
 # --- tinynet's own source lines ------------------------------------------------------------------------
 
@@ -56,10 +56,14 @@ def code(*pairs):
 # --- a step and what it produces ---------------------------------------------------------------------
 
 
-def part(name, source, values, target, sym="", panel=True):
-    """One array a step produces: ``name`` (HTML), where it comes from and where it is drawn."""
+def part(name, source, values, target, sym="", panel=True, why=None, labels=0):
+    """One array a step produces: ``name`` (HTML), where it comes from and where it is drawn.
+
+    ``why`` says where each of its numbers comes from (see "Where a number comes from" below);
+    ``labels`` > 0 names that many of its largest entries (by size) to be labelled on a strip or map.
+    """
     values = np.asarray(values, dtype=float)
-    return {
+    out = {
         "name": name,
         "sym": sym,
         "source": source,
@@ -68,6 +72,74 @@ def part(name, source, values, target, sym="", panel=True):
         "target": target,
         "panel": panel,
     }
+    if why is not None:
+        out["why"] = why
+    if labels:
+        out["labels"] = [int(k) for k in largest(values, labels)]
+    return out
+
+
+def largest(values, n):
+    """The flat indices of the ``n`` entries of ``values`` largest in size, largest first."""
+    flat = np.abs(np.ravel(values))
+    return np.argsort(-flat, kind="stable")[:n]
+
+
+# --- where a number comes from ------------------------------------------------------------------------
+#
+# A part's ``why`` tells, for each of its entries, the equation that gives it with the operands' values put
+# in, the operands (to be lit up on the drawing) and tinynet's line(s) that computed it (indices into the
+# step's ``code``). An operand is named by the step that produced it, the part's index in that step and the
+# entry's flat index: ``[step id, part, k]``. Four forms keep the files small; the page only fills them in:
+#
+#   given   an input, target or parameter: ``eq`` alone.
+#   same    entry k of each operand part: ``ops`` = [[step id, part], ...].
+#   outer   entry (r, c): operand 0 at r, operand 1 at c (the two factors of δ aᵀ).
+#   each    one ``[html, [[step id, part, k], ...]]`` per entry, written out here (sums over many terms).
+#
+# In ``eq`` (given, same, outer), ``{i}`` is the entry's index ("3" or "0,2,1"), ``{i0}``, ``{i1}``... its
+# components, ``{=}`` its value and ``{0}``, ``{1}``... the operands' values, as ``fmt`` writes them.
+
+
+def why_given(eq, lines=(0,)):
+    return {"rule": "given", "eq": eq, "code": list(lines)}
+
+
+def why_same(eq, ops, lines=(0,)):
+    return {"rule": "same", "eq": eq, "ops": [list(o) for o in ops], "code": list(lines)}
+
+
+def why_outer(eq, ops, lines=(0,)):
+    return {"rule": "outer", "eq": eq, "ops": [list(o) for o in ops], "code": list(lines)}
+
+
+def why_each(entries, lines=(0,)):
+    return {"rule": "each", "entries": entries, "code": list(lines)}
+
+
+def term_sum(terms, most=4):
+    """A sum written out: ``terms`` is a list of (factors, refs), each factor a number; the ``most`` terms
+    largest in size are shown, the rest counted. Returns (html, refs of the terms shown)."""
+    if len(terms) > most:
+        sizes = [abs(float(np.prod(f))) for f, _ in terms]
+        keep = sorted(np.argsort(sizes, kind="stable")[::-1][:most])
+    else:
+        keep = range(len(terms))
+    shown, refs = [], []
+    for t in keep:
+        factors, r = terms[t]
+        shown.append("·".join(paren(v) for v in factors))
+        refs.extend(r)
+    html = " + ".join(shown)
+    if len(terms) > most:
+        html += f' + ⋯ <span class="st-more">({len(terms) - most} more terms, the {most} largest shown)</span>'
+    return html, refs
+
+
+def paren(v):
+    """A number as a factor: in brackets when negative."""
+    text = fmt(v)
+    return f"({text})" if text.startswith("-") else text
 
 
 def step(sid, phase, title, tex, lines, parts, highlight=None):
@@ -106,18 +178,37 @@ def pass_data(name, title, kind, t, scene, steps):
     }
 
 
-def cost_step(net, t, target, L):
-    """The cost C of the output (quadratic, or cross-entropy after a softmax)."""
+def cost_step(net, t, target, L, a_ref=None, y_ref=("input", 1)):
+    """The cost C of the output (quadratic, or cross-entropy after a softmax).
+
+    ``a_ref`` and ``y_ref`` name the parts that hold a^L and y (``[step id, part]``), for "where it comes from".
+    """
     out, Y = t[L], t.y[0]
+    A = out.a[0]
+    a_ref = a_ref or (f"a{L}", 0)
     if isinstance(net.cost, Quadratic):
         tex = (
-            rf"C = \tfrac12 \lVert a^{{{L}}} - y \rVert^2 = \tfrac12 \left\lVert {tex_col(out.a[0])} - {tex_col(Y)}"
+            rf"C = \tfrac12 \lVert a^{{{L}}} - y \rVert^2 = \tfrac12 \left\lVert {tex_col(A)} - {tex_col(Y)}"
             rf" \right\rVert^2 = {tex_num(t.C)}"
         )
         lines = code(Quadratic.value, "0.5 * float(((a - y) ** 2).sum())")
+        shown = " + ".join(f"({fmt(A[j])} − {fmt(Y[j])})²" for j in range(min(len(A), 6)))
+        more = f" + ⋯ ({len(A) - 6} more terms)" if len(A) > 6 else ""
+        refs = [r for j in range(min(len(A), 6)) for r in ([*a_ref, j], [*y_ref, j])]
+        html = f"C = ½ Σ<sub>j</sub> (a<sup>{L}</sup><sub>j</sub> − y<sub>j</sub>)² = ½ [{shown}{more}] = {fmt(t.C)}"
     elif isinstance(net.activations[-1], Softmax):
-        tex = rf"C = -\sum_j y_j \ln a^{{{L}}}_j = -{tex_row(Y)} \cdot \ln {tex_col(out.a[0])} = {tex_num(t.C)}"
+        tex = rf"C = -\sum_j y_j \ln a^{{{L}}}_j = -{tex_row(Y)} \cdot \ln {tex_col(A)} = {tex_num(t.C)}"
         lines = code(CrossEntropy.value, "return -float((y * log_a).sum())")
+        hot = [j for j in range(len(Y)) if Y[j] != 0]
+        shown = " + ".join(f"{paren(Y[j])}·ln {fmt(A[j])}" for j in hot)
+        refs = [r for j in hot for r in ([*a_ref, j], [*y_ref, j])]
+        html = (
+            f"C = −Σ<sub>j</sub> y<sub>j</sub> ln a<sup>{L}</sup><sub>j</sub> = −({shown}) = {fmt(t.C)}"
+            ' <span class="st-more">(the terms with y<sub>j</sub> = 0 vanish)</span>'
+        )
     else:
         raise ValueError(f"stepthrough: no equation for the cost {net.cost.name} after {net.activations[-1].name}")
-    return step("cost", "cost", "The cost C of the output", tex, lines, [part("C", {"q": "C"}, t.C, target, "C")])
+    why = why_each([[html, refs]])
+    return step(
+        "cost", "cost", "The cost C of the output", tex, lines, [part("C", {"q": "C"}, t.C, target, "C", why=why)]
+    )

@@ -1,13 +1,15 @@
-"""Writing the step-through's files: one JSON (and one script holding the same data) per example network."""
+"""Writing the step-through's files: one JSON (and one script holding the same data) per example network,
+and the page's own script and style (``static/``), which the docs take from here."""
 
 import json
+import shutil
 from pathlib import Path
 
 from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, small_network
 from tinynet.teach.stepthrough.conv import conv_data
 from tinynet.teach.stepthrough.dense import dense_data
 from tinynet.teach.stepthrough.nudge import nudge_data
-from tinynet.teach.stepthrough.stable import resnet_data
+from tinynet.teach.stepthrough.stable import stable_data
 
 
 def lesson2_data():
@@ -17,7 +19,8 @@ def lesson2_data():
     return data
 
 
-BUILDERS = {"lesson2": lesson2_data, "convnet": conv_data, "resnet": resnet_data}
+STATIC = ("stepthrough.js", "stepthrough.css")  # the page's script and style, in static/
+BUILDERS = {"lesson2": lesson2_data, "convnet": conv_data, "resnet": stable_data}
 
 
 def write_all(folder):
@@ -28,6 +31,10 @@ def write_all(folder):
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    for name in STATIC:
+        source = Path(__file__).parent / "static" / name
+        if not (folder / name).exists() or (folder / name).read_bytes() != source.read_bytes():
+            shutil.copyfile(source, folder / name)
     written = []
     for name, build in BUILDERS.items():
         text = json.dumps(build(), ensure_ascii=False, separators=(",", ":"))

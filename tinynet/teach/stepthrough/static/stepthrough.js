@@ -8,6 +8,8 @@
   "use strict";
 
   var SVGNS = "http://www.w3.org/2000/svg";
+  var BIG = 2000; // a map of more cells than this is drawn on a canvas, not one rectangle a cell
+  var TABLE = 400; // a part of more numbers than this is not written out in the table (the drawing has them)
   var loads = {};
   var instances = 0;
 
@@ -19,6 +21,8 @@
 
   function load(src) {
     var url = new URL(src, document.baseURI).href;
+    var inline = window.TINYNET_STEPTHROUGH && window.TINYNET_STEPTHROUGH[src];
+    if (inline) return Promise.resolve(inline); // a page written by `tinynet stepthrough` holds its data
     if (!loads[url]) {
       if (location.protocol === "file:") {
         // a page opened from disk cannot fetch: the build wrote the same data as a script
@@ -58,7 +62,21 @@
 
   function num(value, stepIndex, partIndex, k, parent, svg) {
     var attrs = { "class": "st-num", "data-step": stepIndex, "data-part": partIndex, "data-k": k };
-    return svg ? s("tspan", attrs, parent, fmt(value)) : h("span", attrs, parent, fmt(value));
+    if (svg) return s("tspan", attrs, parent, fmt(value));
+    attrs.tabindex = "0";
+    attrs.role = "button";
+    attrs["aria-label"] = fmt(value) + ": where it comes from";
+    return h("span", attrs, parent, fmt(value));
+  }
+
+  // The index of flat entry k in an array of this shape (row-major, as NumPy stores it).
+  function unravel(k, shape) {
+    var idx = [];
+    for (var d = shape.length - 1; d >= 0; d--) {
+      idx.unshift(k % shape[d]);
+      k = Math.floor(k / shape[d]);
+    }
+    return idx;
   }
 
   function plain(html) {
@@ -67,14 +85,15 @@
     return div.textContent;
   }
 
-  function renderTex(node, tex) {
+  function renderTex(node, tex, mathml) {
     node.setAttribute("data-tex", tex);
     if (window.katex) {
       try {
         window.katex.render(tex, node, { displayMode: true, throwOnError: false });
         return;
-      } catch (e) { /* fall through to the source */ }
+      } catch (e) { /* fall through */ }
     }
+    if (mathml) { node.innerHTML = mathml; return; } // a page written by `tinynet stepthrough` (no KaTeX there)
     node.textContent = tex;
   }
 
@@ -100,18 +119,37 @@
     });
     var maps = s("g", { "class": "st-maps" }, svg);
     scene.maps.forEach(function (m) {
-      var g = s("g", { "class": "st-map" }, maps);
-      var cells = [];
-      for (var r = 0; r < m.rows; r++) {
-        for (var c = 0; c < m.cols; c++) {
-          var rect = s("rect", { x: m.x + c * m.cell, y: m.y + r * m.cell, width: m.cell, height: m.cell,
-                                 "class": "st-cell" }, g);
-          s("title", {}, rect, "");
-          cells.push(rect);
+      var g = s("g", { "class": "st-map", "data-map": m.id }, maps);
+      var ch = m.cellh || m.cell;
+      var map = { spec: m, cells: null, ch: ch, owner: null };
+      if (m.rows * m.cols > BIG) {
+        // thousands of cells (a weight matrix of a digits network): one canvas pixel a cell, scaled
+        var fo = s("foreignObject", { x: m.x, y: m.y, width: m.cols * m.cell, height: m.rows * ch }, g);
+        var canvas = document.createElement("canvas");
+        canvas.width = m.cols; canvas.height = m.rows;
+        canvas.className = "st-canvas";
+        canvas.style.width = "100%"; canvas.style.height = "100%";
+        fo.appendChild(canvas);
+        map.canvas = canvas;
+        canvas.addEventListener("click", function (event) {
+          var box = canvas.getBoundingClientRect();
+          var c = Math.floor((event.clientX - box.left) / box.width * m.cols);
+          var r = Math.floor((event.clientY - box.top) / box.height * m.rows);
+          if (map.owner) refs.choose(map.owner.si, map.owner.pi, map.owner.base + r * m.cols + c);
+        });
+      } else {
+        map.cells = [];
+        for (var r = 0; r < m.rows; r++) {
+          for (var c = 0; c < m.cols; c++) {
+            var rect = s("rect", { x: m.x + c * m.cell, y: m.y + r * ch, width: m.cell, height: ch,
+                                   "class": "st-cell" }, g);
+            s("title", {}, rect, "");
+            map.cells.push(rect);
+          }
         }
       }
-      s("rect", { x: m.x, y: m.y, width: m.cols * m.cell, height: m.rows * m.cell, "class": "st-mapframe" }, g);
-      refs.maps[m.id] = { spec: m, cells: cells };
+      s("rect", { x: m.x, y: m.y, width: m.cols * m.cell, height: m.rows * ch, "class": "st-mapframe" }, g);
+      refs.maps[m.id] = map;
     });
     var units = s("g", { "class": "st-units" }, svg);
     scene.units.forEach(function (u) {
@@ -119,7 +157,7 @@
       var circle = s("circle", { cx: u.x, cy: u.y, r: u.r, "class": "st-circle" }, g);
       s("text", { x: u.x, y: u.y + 4, "class": "st-unitlabel" }, g, u.label);
       var slots = scene.slots.map(function (_, i) {
-        return s("text", { x: u.x + u.r + 5, y: u.y - 22 + 13 * i, "class": "st-slot" }, g);
+        return s("text", { x: u.x + u.r + 5, y: scene.compact ? u.y + 4 : u.y - 22 + 13 * i, "class": "st-slot" }, g);
       });
       refs.units[u.id] = { circle: circle, slots: slots, spec: u };
     });
@@ -128,6 +166,7 @@
       if (t.id) refs.texts[t.id] = { node: node, spec: t };
     });
     refs.edgeLabels = s("g", { "class": "st-edgelabels" }, svg);
+    refs.marks = s("g", { "class": "st-marks" }, svg);
   }
 
   function setupStepthrough(root) {
@@ -162,6 +201,7 @@
     var eq = h("div", { "class": "st-eq", "aria-label": "the equation applied" }, box);
     var codeBox = h("div", { "class": "st-code" }, box);
     var values = h("div", { "class": "st-values" }, box);
+    var why = h("div", { "class": "st-why" }, box);
     var live = h("div", { "class": "st-live", "aria-live": "polite", "aria-atomic": "true" }, box);
     var current = 0;
 
@@ -175,8 +215,9 @@
       counter.textContent = "Step " + (current + 1) + " of " + steps.length;
       phase.textContent = st.title;
       phase.setAttribute("data-phase", st.phase);
+      unlight();
       draw(current);
-      renderTex(eq, st.tex);
+      renderTex(eq, st.tex, st.mathml);
       eq.scrollLeft = 0;
       shade();
       eq.setAttribute("data-step", st.id);
@@ -187,6 +228,9 @@
         h("code", {}, row, line.text);
       });
       panel(st, current);
+      why.innerHTML = "";
+      why.removeAttribute("data-chosen");
+      h("div", { "class": "st-whyhint" }, why, "Choose a number (in the drawing or the table) to see where it comes from.");
       if (announce) {
         var first = st.parts.filter(function (p) { return p.panel; })[0];
         var said = first && first.values.length <= 6 ? ": " + plain(first.name) + " = " + first.values.map(fmt).join(", ") : "";
@@ -201,24 +245,31 @@
         refs.units[u].slots.forEach(function (slot) { slot.textContent = ""; slot.removeAttribute("data-cur"); });
       }
       for (m in refs.maps) {
-        refs.maps[m].cells.forEach(function (cell) {
-          cell.setAttribute("class", "st-cell");
-          cell.setAttribute("fill", "none");
-          cell.firstChild.textContent = "";
-        });
-        refs.maps[m].label = null;
+        var map = refs.maps[m];
+        if (map.cells) {
+          map.cells.forEach(function (cell) {
+            cell.setAttribute("class", "st-cell");
+            cell.setAttribute("fill", "none");
+            cell.removeAttribute("data-step");
+            cell.firstChild.textContent = "";
+          });
+        } else {
+          map.canvas.getContext("2d").clearRect(0, 0, map.canvas.width, map.canvas.height);
+        }
+        map.owner = null;
       }
       for (t in refs.texts) { refs.texts[t].node.textContent = ""; }
       for (var e in refs.edges) refs.edges[e].line.setAttribute("class", refs.edges[e].line.getAttribute("class")
         .replace(/ st-hl/g, ""));
       refs.edgeLabels.innerHTML = "";
+      refs.marks.innerHTML = "";
       var masks = {};
       for (var si = 0; si <= upto; si++) {
         steps[si].parts.forEach(function (p, pi) { apply(p, si, pi, si === upto, masks); });
       }
       for (m in masks) {
         masks[m].forEach(function (on, k) {
-          if (on) refs.maps[m].cells[k].setAttribute("class", refs.maps[m].cells[k].getAttribute("class") + " st-maskcell");
+          if (on) mark(m, k, "st-maskcell");
         });
       }
       var hl = steps[upto].highlight || {};
@@ -226,11 +277,17 @@
         refs.edges[e].line.setAttribute("class", refs.edges[e].line.getAttribute("class") + " st-hl");
       });
       for (m in hl.cells || {}) {
-        hl.cells[m].forEach(function (k) {
-          var cell = refs.maps[m].cells[k];
-          cell.setAttribute("class", cell.getAttribute("class") + " st-focus");
-        });
+        hl.cells[m].forEach(function (k) { mark(m, k, "st-focus"); });
       }
+    }
+
+    // A frame around cell k of map m (a rectangle of its own, so canvas maps get one too).
+    function mark(m, k, cls) {
+      var map = refs.maps[m], spec = map.spec;
+      var r = Math.floor(k / spec.cols), c = k % spec.cols;
+      if (map.cells) map.cells[k].classList.add(cls); // the cell itself says so too (its value is on it)
+      return s("rect", { x: spec.x + c * spec.cell, y: spec.y + r * map.ch, width: spec.cell, height: map.ch,
+                         "class": "st-mark " + cls.replace("st-", "st-mark-") }, refs.marks);
     }
 
     function apply(p, si, pi, isCurrent, masks) {
@@ -239,6 +296,7 @@
         target.ids.forEach(function (uid, k) {
           var unit = refs.units[uid];
           var slot = unit.slots[target.slot];
+          if (data.scene.compact) unit.slots.forEach(function (other) { other.textContent = ""; other.removeAttribute("data-cur"); });
           slot.textContent = "";
           s("tspan", { "class": "st-sym" }, slot, p.sym + " ");
           num(p.values[k], si, pi, k, slot, true);
@@ -255,7 +313,7 @@
           num(p.values[k], si, pi, k, node, true);
           if (isCurrent) node.setAttribute("data-cur", "1"); else node.removeAttribute("data-cur");
         });
-      } else if (target.type === "edges" && isCurrent) {
+      } else if (target.type === "edges" && isCurrent && p.panel) {
         target.ids.forEach(function (eid, k) {
           var edge = refs.edges[eid];
           edge.line.setAttribute("class", edge.line.getAttribute("class") + " st-hl");
@@ -264,25 +322,65 @@
           num(p.values[k], si, pi, k, label, true);
         });
       } else if (target.type === "maps") {
-        var scale = Math.max.apply(null, p.values.map(Math.abs));
+        var scale = p.values.reduce(function (most, v) { return Math.max(most, Math.abs(v)); }, 0);
         var k = 0;
         target.ids.forEach(function (mid) {
           var map = refs.maps[mid];
-          map.cells.forEach(function (cell) {
-            var v = p.values[k];
-            cell.setAttribute("fill", colour(v, scale));
-            cell.setAttribute("data-value", v);
-            cell.firstChild.textContent = plain(p.name) + ": " + fmt(v);
-            cell.setAttribute("class", isCurrent ? "st-cell st-cur" : "st-cell");
-            k++;
-          });
+          map.owner = { si: si, pi: pi, base: k };
+          if (map.cells) {
+            map.cells.forEach(function (cell) {
+              var v = p.values[k];
+              cell.setAttribute("fill", colour(v, scale));
+              cell.setAttribute("data-value", v);
+              cell.setAttribute("data-step", si);
+              cell.setAttribute("data-part", pi);
+              cell.setAttribute("data-k", k);
+              cell.firstChild.textContent = plain(p.name) + ": " + fmt(v);
+              cell.setAttribute("class", isCurrent ? "st-cell st-cur" : "st-cell");
+              k++;
+            });
+          } else {
+            var ctx = map.canvas.getContext("2d");
+            var image = ctx.createImageData(map.spec.cols, map.spec.rows);
+            for (var i = 0; i < map.spec.rows * map.spec.cols; i++, k++) {
+              var rgb = colour(p.values[k], scale).slice(4, -1).split(",");
+              image.data.set([+rgb[0], +rgb[1], +rgb[2], 255], 4 * i);
+            }
+            ctx.putImageData(image, 0, 0);
+            map.canvas.setAttribute("data-step", si);
+            map.canvas.setAttribute("data-part", pi);
+            map.canvas.setAttribute("aria-label", plain(p.name) + ": a heat map of " + map.spec.rows + " by " +
+                                    map.spec.cols + " numbers; choose a cell to see its value");
+          }
         });
+        if (isCurrent && p.labels) labelLargest(p, si, pi, target);
       } else if (target.type === "mask") {
         var j = 0;
         target.ids.forEach(function (mid) {
           masks[mid] = refs.maps[mid].cells.map(function () { return p.values[j++] === 1; });
         });
       }
+    }
+
+    // The largest entries of a part drawn on a strip or map, labelled beside their cells (kept apart).
+    function labelLargest(p, si, pi, target) {
+      var placed = p.labels.map(function (k) {
+        var first = refs.maps[target.ids[0]].spec;
+        var per = first.rows * first.cols;
+        var map = refs.maps[target.ids[Math.floor(k / per)]], spec = map.spec, kk = k % per;
+        var r = Math.floor(kk / spec.cols), c = kk % spec.cols;
+        return { k: k, spec: spec, ch: map.ch, r: r, c: c, y: spec.y + (r + 0.5) * map.ch };
+      }).sort(function (a, b) { return a.y - b.y; });
+      var last = -Infinity;
+      placed.forEach(function (at) {
+        var x = at.spec.x + at.spec.cols * at.spec.cell;
+        var y = Math.max(at.y, last + 13);
+        last = y;
+        s("line", { x1: at.spec.x + (at.c + 1) * at.spec.cell, y1: at.y, x2: x + 8, y2: y, "class": "st-leader" }, refs.edgeLabels);
+        var label = s("text", { x: x + 10, y: y + 4, "class": "st-edgelabel st-label" }, refs.edgeLabels);
+        s("tspan", { "class": "st-sym" }, label, p.sym + "[" + unravel(at.k, p.shape).join(",") + "] ");
+        num(p.values[at.k], si, pi, at.k, label, true);
+      });
     }
 
     function panel(st, si) {
@@ -293,6 +391,17 @@
         var name = h("div", { "class": "st-partname" }, box);
         name.innerHTML = p.name;
         var shape = p.shape;
+        if (p.values.length > TABLE) {
+          // thousands of numbers are the drawing's; the table names the largest, and any can be chosen there
+          h("div", { "class": "st-many" }, box, p.values.length + " numbers (" + shape.join(" × ") + "), drawn above" +
+            (p.labels ? "; the largest:" : "; choose a cell of the heat map for any one of them"));
+          (p.labels || []).forEach(function (k) {
+            var row = h("div", { "class": "st-largest" }, box);
+            h("span", { "class": "st-sym" }, row, "[" + unravel(k, shape).join(",") + "] ");
+            num(p.values[k], si, pi, k, row);
+          });
+          return;
+        }
         if (shape.length === 0) { num(p.values[0], si, pi, 0, box); return; }
         var rows = shape.length === 1 ? 1 : shape[shape.length - 2];
         var cols = shape[shape.length - 1];
@@ -311,6 +420,95 @@
         }
       });
     }
+
+    // --- where a number comes from ---------------------------------------------------------------------------
+    var stepIndex = {};
+    steps.forEach(function (st, i) { stepIndex[st.id] = i; });
+
+    function value(ref) { return steps[stepIndex[ref[0]]].parts[ref[1]].values[ref[2]]; }
+
+    // The equation of entry k of part pi of step si, its operands [step id, part, k], and its code lines.
+    function explain(si, pi, k) {
+      var st = steps[si], p = st.parts[pi], w = p.why;
+      var idx = unravel(k, p.shape), ops, html;
+      if (w.rule === "each") {
+        html = w.entries[k][0];
+        ops = w.entries[k][1];
+      } else {
+        ops = (w.ops || []).map(function (op, m) {
+          var at = w.rule === "outer" ? idx[idx.length - 2 + (m === 0 ? 0 : 1)] : k;
+          return [op[0], op[1], at];
+        });
+        html = w.eq.replace(/\{(=|i\d*|\d+)\}/g, function (_, key) {
+          if (key === "=") return fmt(p.values[k]);
+          if (key === "i") return idx.join(",");
+          if (key[0] === "i") return String(idx[+key.slice(1)]);
+          var v = value(ops[+key]);
+          return v < 0 ? "(" + fmt(v) + ")" : fmt(v);
+        });
+      }
+      return { html: html, ops: ops, code: w.code.map(function (c) { return st.code[c]; }), name: p.name, idx: idx };
+    }
+
+    function light(si, pi, k, cls) {
+      root.querySelectorAll('.st-num[data-step="' + si + '"][data-part="' + pi + '"][data-k="' + k + '"]')
+        .forEach(function (node) { node.classList.add(cls); });
+      var target = steps[si].parts[pi].target;
+      if (target.type === "units" && target.ids[k]) refs.units[target.ids[k]].circle.classList.add(cls);
+      else if (target.type === "edges" && target.ids[k]) refs.edges[target.ids[k]].line.classList.add(cls);
+      else if (target.type === "texts" && target.ids[k]) refs.texts[target.ids[k]].node.classList.add(cls);
+      else if (target.type === "maps") {
+        var first = refs.maps[target.ids[0]].spec, per = first.rows * first.cols;
+        var mid = target.ids[Math.floor(k / per)];
+        mark(mid, k % per, cls).classList.add("st-chosenmark"); // the place (a unit, a pixel), whatever it shows now
+      }
+    }
+
+    function unlight() {
+      root.querySelectorAll(".st-op, .st-chosen").forEach(function (node) {
+        node.classList.remove("st-op");
+        node.classList.remove("st-chosen");
+      });
+      root.querySelectorAll(".st-chosenmark").forEach(function (node) { node.remove(); });
+    }
+
+    function choose(si, pi, k) {
+      var p = steps[si].parts[pi];
+      if (!p || !p.why || k < 0 || k >= p.values.length) return;
+      var e = explain(si, pi, k);
+      unlight();
+      e.ops.forEach(function (ref) { light(stepIndex[ref[0]], ref[1], ref[2], "st-op"); });
+      light(si, pi, k, "st-chosen");
+      why.innerHTML = "";
+      why.setAttribute("data-chosen", si + "," + pi + "," + k);
+      var head = h("div", { "class": "st-whyhead" }, why);
+      head.innerHTML = "Where " + e.name + (e.idx.length ? "<sub>" + e.idx.join(",") + "</sub>" : "") +
+        " = " + fmt(p.values[k]) + " comes from";
+      var eqn = h("div", { "class": "st-whyeq" }, why);
+      eqn.innerHTML = e.html;
+      why.setAttribute("data-ops", JSON.stringify(e.ops));
+      e.code.forEach(function (line) {
+        var row = h("div", { "class": "st-codeline" }, why);
+        h("span", { "class": "st-where" }, row, line.file + ":" + line.line + " (" + line.where + ")");
+        h("code", {}, row, line.text);
+      });
+      if (e.ops.length) h("div", { "class": "st-whynote" }, why, "Its operands are outlined in the drawing and the table.");
+      live.textContent = plain(head.innerHTML) + ": " + plain(e.html);
+    }
+    refs.choose = choose;
+
+    box.addEventListener("click", function (event) {
+      var node = event.target.closest && event.target.closest("[data-step][data-k]");
+      if (node && box.contains(node)) choose(+node.getAttribute("data-step"), +node.getAttribute("data-part"), +node.getAttribute("data-k"));
+    });
+    values.addEventListener("keydown", function (event) {
+      var node = event.target;
+      if ((event.key === "Enter" || event.key === " ") && node.classList.contains("st-num")) {
+        event.preventDefault();
+        event.stopPropagation();
+        choose(+node.getAttribute("data-step"), +node.getAttribute("data-part"), +node.getAttribute("data-k"));
+      }
+    });
 
     back.addEventListener("click", function () { show(current - 1, true); });
     next.addEventListener("click", function () { show(current + 1, true); });
