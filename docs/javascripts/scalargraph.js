@@ -10,10 +10,10 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var instances = 0;
 
-  // The digits the page shows, as tinynet.teach.stepthrough.format.fmt writes them (Python's exponent: e-04).
+  // The digits the page shows, as tinynet.teach.stepthrough.format.fmt writes them.
   function fmt(v) {
     if (v === 0 || Math.abs(v) >= 1e-3) return v.toFixed(4);
-    return v.toExponential(2).replace(/e([+-])(\d)$/, function (_, sign, digit) { return "e" + sign + "0" + digit; });
+    return v.toExponential(2);
   }
 
   function load(src) {
@@ -84,6 +84,8 @@
     var select = h("select", { id: id + "-node", "class": "sg-pick", "aria-label": "Choose a node" }, pick);
     nodes.forEach(function (n, i) { h("option", { value: i }, select, (i + 1) + ". " + n.label); });
     var text = h("div", { "class": "sg-text" }, box);
+    // where the node's number comes from: its equation with its inputs' values, and tinynet's lines
+    var where = h("div", { "class": "sg-where" }, box);
 
     var scroll = h("div", { "class": "sg-scroll" }, box);
     var svg = s("svg", { viewBox: "0 0 " + data.width + " " + data.height, width: data.width, height: data.height,
@@ -168,13 +170,20 @@
       counter.textContent = "Node " + (current + 1) + " of " + nodes.length;
       select.value = String(current);
       text.textContent = cur.text;
+      where.innerHTML = "";
+      h("div", { "class": "sg-whyeq" }, where, cur.eq);
+      cur.code.forEach(function (line) {
+        var row = h("div", { "class": "sg-codeline" }, where);
+        h("span", { "class": "sg-file" }, row, line.file + ":" + line.line + " (" + line.where + ")");
+        h("code", {}, row, line.text);
+      });
       nodes.forEach(function (n) {
         var d = drawn[n.id];
         var g = gradAt(n, current);
         var last = n.grads[n.grads.length - 1][0]; // the step that brought its last share
         var state = n.step < current ? "sg-done" : n.step === current ? "sg-cur" :
           last <= current ? "sg-ready" : g !== null ? "sg-partial" : "sg-todo";
-        d.g.setAttribute("class", "sg-node " + state);
+        d.g.setAttribute("class", "sg-node " + state + (cur.ops.indexOf(n.id) >= 0 ? " sg-operand" : ""));
         d.grad.textContent = "∇ " + (g === null ? "·" : fmt(g));
         d.grad.setAttribute("data-grad", g === null ? "" : g);
         if (n.step === current) d.g.setAttribute("aria-current", "true"); else d.g.removeAttribute("aria-current");

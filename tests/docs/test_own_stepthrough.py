@@ -25,7 +25,8 @@ TABLE = 400  # stepthrough.js writes out a part of at most this many numbers in 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
-    """{kind: (page path, network read back from its file, x, y)} for a digits model, a ConvNet, a ResNet."""
+    """{kind: (page path, network read back from its file, x, y)} for a digits model, a ConvNet and three
+    stable networks (a ResNet, a regularised Hamiltonian one, a leapfrog one with an opening layer)."""
     d = tmp_path_factory.mktemp("own")
     X, labels, _ = embedded_sample("train")
     write_split(d / "mnist", "train", X[:600].reshape(-1, 28, 28), labels[:600])
@@ -39,11 +40,20 @@ def pages(tmp_path_factory):
     )
     tinynet.save(conv, d / "conv.txt")
     tinynet.save(tinynet.ResNet(2, 3, width=3, layers=4, h=0.3, seed=1), d / "resnet.txt")
+    tinynet.save(tinynet.Hamiltonian(2, 3, width=3, layers=3, h=0.3, alpha_f=0.01, seed=1), d / "hamiltonian.txt")
+    tinynet.save(tinynet.Leapfrog(2, 3, width=4, layers=3, h=0.3, opening=True, seed=1), d / "leapfrog.txt")
     (d / "x.txt").write_text("0.4 -0.9\n", encoding="utf-8")
     runs = {
         "dense": (model, ["--sample", "4", "--data", d / "mnist"], X_test[4], y_test[4]),
         "conv": (d / "conv.txt", ["--sample", "9", "--data", d / "mnist"], X_test[9], y_test[9]),
         "stable": (d / "resnet.txt", ["--input", d / "x.txt", "--label", "1"], np.array([0.4, -0.9]), np.eye(3)[1]),
+        "hamiltonian": (
+            d / "hamiltonian.txt",
+            ["--input", d / "x.txt", "--label", "2"],
+            np.array([0.4, -0.9]),
+            np.eye(3)[2],
+        ),
+        "leapfrog": (d / "leapfrog.txt", ["--input", d / "x.txt", "--label", "0"], np.array([0.4, -0.9]), np.eye(3)[0]),
     }
     out = {}
     for kind, (path, args, x, y) in runs.items():
@@ -60,8 +70,9 @@ def traced(t, source, fallback):
         return getattr(t, q)[0]
     if q == "C":
         return t.C
-    if q in ("z", "a", "delta"):
-        return getattr(t[source["l"]], q)[0]
+    if q in ("z", "a", "delta"):  # a pair's entry k (a Hamiltonian's or leapfrog's state), then the sample
+        value = getattr(t[source["l"]], q)
+        return (value[source["k"]] if "k" in source else value)[0]
     if q == "grad":
         return t[source["l"]].grads[source["key"]]
     if q == "param":
@@ -75,7 +86,7 @@ def page_data(page):
     return json.loads(payload.replace("<\\/", "</"))["own.json"]
 
 
-@pytest.mark.parametrize("kind", ["dense", "conv", "stable"])
+@pytest.mark.parametrize("kind", ["dense", "conv", "stable", "hamiltonian", "leapfrog"])
 def test_every_step_shows_a_fresh_traces_numbers(browser, pages, kind):
     page_path, net, x, y = pages[kind]
     data = page_data(page_path)
@@ -118,7 +129,7 @@ def test_every_step_shows_a_fresh_traces_numbers(browser, pages, kind):
     context.close()
 
 
-@pytest.mark.parametrize("kind", ["dense", "conv", "stable"])
+@pytest.mark.parametrize("kind", ["dense", "conv", "stable", "hamiltonian", "leapfrog"])
 def test_a_chosen_number_says_where_it_comes_from(browser, pages, kind):
     page_path, net, x, y = pages[kind]
     data = page_data(page_path)

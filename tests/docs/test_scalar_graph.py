@@ -136,6 +136,27 @@ def test_every_node_of_the_backward_pass_shows_the_traces_entry(page, site_serve
     assert page.problems == []
 
 
+def test_each_node_says_where_its_number_comes_from(page, site_server, data):
+    """At every node: its equation with its inputs' values (ending in its own value, the trace's where it is a
+    matrix entry's node), its inputs outlined in the drawing, and the lines of tinynet that computed it."""
+    root = goto(page, site_server)
+    root.locator(".sg-box").focus()
+    page.keyboard.press("Home")
+    for i, node in enumerate(data["nodes"]):
+        if i:
+            root.locator(".sg-next").click()
+        assert root.locator(".sg-where .sg-whyeq").inner_text() == node["eq"]
+        outlined = root.locator(".sg-node.sg-operand").evaluate_all("els => els.map(e => e.dataset.node)")
+        assert sorted(outlined) == sorted(node["ops"]), node["id"]
+        for op in node["ops"]:
+            value = next(n for n in data["nodes"] if n["id"] == op)["value"]
+            shown_value = root.locator(f".sg-node[data-node='{op}'] .sg-value").text_content()
+            assert shown_value in node["eq"] and close(shown_value, value)  # the drawn input is the operand
+        code = root.locator(".sg-where .sg-codeline code").all_inner_texts()
+        assert code == [c["text"] for c in node["code"]] and code[-1] == "node.grad += self.grad * local"
+    assert page.problems == []
+
+
 def test_a_node_used_twice_grows_as_its_shares_arrive(page, site_server, data):
     """a¹₀ is dashed (partial) between its two users' steps, and its gradient is their two shares added."""
     root = goto(page, site_server)

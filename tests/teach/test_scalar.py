@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from tinynet import NeuralNetwork
 from tinynet.cli import main as tinynet
@@ -173,6 +174,27 @@ def test_graph_data_steps_through_every_node_in_backward_order(data, pass_of_sma
             assert sum(users) == pytest.approx(d["grad"], rel=1e-12)  # the shares of its out-edges, added
         assert fmt(d["grad"]) in d["text"] and d["label"] in d["text"]
     assert "-0.0654 − 0.0267 = -0.0921: it feeds 2 nodes" in at["a1_0"]["text"]
+
+
+def test_each_node_says_where_its_number_comes_from(data, pass_of_small_network):
+    """Its operation on its inputs' values, ending in its own value; its inputs by id; tinynet's lines."""
+    _, n, _ = pass_of_small_network
+    at = {d["id"]: d for d in data["nodes"]}
+    for d in data["nodes"]:
+        v = n.nodes[d["id"]]
+        assert d["ops"] == [{u: k for k, u in n.nodes.items()}[u] for u, _ in v.inputs]
+        assert d["eq"].startswith(d["label"] + " ") and d["eq"].endswith(f" = {fmt(v.data)}"), d["eq"]
+        for op in d["ops"]:
+            assert fmt(at[op]["value"]) in d["eq"], (d["id"], op)
+        assert d["code"][-1]["text"] == "node.grad += self.grad * local"
+        assert len(d["code"]) == (2 if v.inputs else 1)
+        for line in d["code"]:
+            source = (ROOT / line["file"]).read_text(encoding="utf-8").splitlines()
+            assert source[line["line"] - 1].strip() == line["text"]
+    assert at["a1_0"]["eq"] == f"a¹₀ = σ(z¹₀) = σ({fmt(n.nodes['z1_0'].data)}) = {fmt(n.nodes['a1_0'].data)}"
+    assert "σ" in at["a1_0"]["code"][0]["text"] and at["a1_0"]["code"][0]["where"] == "Value.sigmoid"
+    assert at["q_0"]["eq"].startswith("(a²₀−y₀)² = (a²₀−y₀)² = (")
+    assert at["W1_0_0"]["eq"] == f"W¹₀₀ (a parameter of the network) = {fmt(n.nodes['W1_0_0'].data)}"
 
 
 def test_graph_data_matrices_are_the_trace_and_tie_each_entry_to_its_node(data, pass_of_small_network):

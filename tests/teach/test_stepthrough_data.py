@@ -90,8 +90,9 @@ def fresh(net, x, y, source):
     if q == "C":
         return t.C
     layer = t[source["l"]] if q in ("z", "a", "delta", "grad", "param") else None
-    if q in ("z", "a", "delta"):
-        return getattr(layer, q)[0]
+    if q in ("z", "a", "delta"):  # a pair's entry k (a Hamiltonian's or leapfrog's state), then the sample
+        value = getattr(layer, q)
+        return (value[source["k"]] if "k" in source else value)[0]
     if q == "grad":
         return layer.grads[source["key"]]
     if q == "param":
@@ -127,12 +128,56 @@ def fresh(net, x, y, source):
     if q == "M":  # the matrix of step j: K_j, or antisymmetric ½(K_j - K_j^T - γI)
         K = t[source["l"]].params["K"]
         return 0.5 * (K - K.T - net.gamma * np.eye(len(K))) if net.kind == "antisymmetric" else K
-    if q == "dY":  # ∂C/∂Y_j: from the classifier, W^T delta; then ∂C/∂Y_(j+1) + M_j^T delta_j
-        N = net.N
-        G = t[off + N + 1].params["W"].T @ t[off + N + 1].delta[0]
-        for j in range(N - 1, source["l"] - 1, -1):
-            G = G + fresh(net, x, y, {"q": "M", "l": off + j + 1}).T @ t[off + j + 1].delta[0]
-        return G
+
+    def errors(net, t, off):
+        """∂C/∂Y_j for j = 0..N (and a Hamiltonian's ∂C/∂Z_(j+½), j = 0..N-1), by the test's own recurrences from a
+        trace's deltas and parameters: {"dY": {j: ...}, "dZ": {j: ...}}."""
+        N, L = net.N, off + net.N + 1
+        dY = {N: t[L].params["W"].T @ t[L].delta[0]}
+        dZ, G_Z = {}, np.zeros(net.n)
+        for j in range(N - 1, -1, -1):
+            layer = t[off + j + 1]
+            K = layer.params["K"]
+            if (
+                net.kind == "hamiltonian"
+            ):  # ∂C/∂Z_(j+½) = ∂C/∂Z_(j+3/2) + K^T delta_Y;  ∂C/∂Y_j = ∂C/∂Y_(j+1) + K delta_Z
+                dZ[j] = G_Z = G_Z + K.T @ layer.delta[1][0]
+                dY[j] = dY[j + 1] + K @ layer.delta[0][0]
+            elif net.kind == "leapfrog":  # ∂C/∂Y_j = 2 ∂C/∂Y_(j+1) - ∂C/∂Y_(j+2) + K^T delta (Y_0 is also Y_(-1))
+                later = dY[j + 2] if j + 2 <= N else 0
+                dY[j] = (1 if j == 0 else 2) * dY[j + 1] - later + K.T @ layer.delta[0]
+            else:  # ∂C/∂Y_(j+1) + M_j^T delta_j
+                M = 0.5 * (K - K.T - net.gamma * np.eye(len(K))) if net.kind == "antisymmetric" else K
+                dY[j] = dY[j + 1] + M.T @ layer.delta[0]
+        return {"dY": dY, "dZ": dZ}
+
+    def regularisation(net, t, off):
+        """R and ∂R/∂K_j, ∂R/∂b_j, ∂R/∂W by the test's own arithmetic on a trace's parameters ({key: {layer: ...}})."""
+        N, L = net.N, off + net.N + 1
+        Ks = [t[off + j + 1].params["K"] for j in range(N)]
+        bs = [t[off + j + 1].params["b"] for j in range(N)]
+        W = t[L].params["W"]
+        smooth = sum(((Ks[j + 1] - Ks[j]) ** 2).sum() + ((bs[j + 1] - bs[j]) ** 2).sum() for j in range(N - 1))
+        out = {"R": net.alpha_f / (2 * net.h) * smooth + net.alpha_c / 2 * (W**2).sum(), "W": {L: net.alpha_c * W}}
+        for key, theta in (("K", Ks), ("b", bs)):
+            out[key] = {}
+            for j in range(N):
+                before = theta[j] - theta[j - 1] if j > 0 else 0
+                after = theta[j + 1] - theta[j] if j < N - 1 else 0
+                out[key][off + j + 1] = net.alpha_f / net.h * (before - after)
+        return out
+
+    if q in ("dY", "dZ"):  # ∂C/∂Y_j (and a Hamiltonian's ∂C/∂Z_(j+½)), from the classifier's W^T delta back
+        return errors(net, t, off)[q][source["l"]]
+    R = regularisation(net, t, off) if q in ("R", "gradR", "gradE") else None
+    if q == "R":
+        return R["R"]
+    if q == "E":  # the cross-entropy alone: C = E + R
+        return -float(t.y[0] @ np.log(t[off + net.N + 1].a[0]))
+    if q == "gradR":
+        return R[source["key"]][source["l"]]
+    if q == "gradE":  # the trace's gradient less the regularisation's share
+        return t[source["l"]].grads[source["key"]] - R[source["key"]][source["l"]]
     raise AssertionError(f"unknown source {source}")
 
 

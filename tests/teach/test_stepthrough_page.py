@@ -49,8 +49,9 @@ def assert_values_are_the_traces(data, net, x, y):
                 want = getattr(t, q)[0]
             elif q == "C":
                 want = t.C
-            elif q in ("z", "a", "delta"):
-                want = getattr(layers[src["l"]], q)[0]
+            elif q in ("z", "a", "delta"):  # a pair's entry k (a Hamiltonian's or leapfrog's state)
+                value = getattr(layers[src["l"]], q)
+                want = (value[src["k"]] if "k" in src else value)[0]
             elif q == "grad":
                 want = layers[src["l"]].grads[src["key"]]
             elif q == "param":

@@ -1,5 +1,5 @@
-"""The step-through of any ResNet or antisymmetric network (stable_data): every number a fresh trace's, and says
-where it comes from."""
+"""The step-through of any stable network (stable_data): ResNet, antisymmetric, Hamiltonian and leapfrog, with or
+without an opening layer and a regularisation; every number a fresh trace's, and says where it comes from."""
 
 import numpy as np
 import pytest
@@ -28,6 +28,35 @@ NETS = {
     "antisymmetric, opening, width 20": lambda: (
         Antisymmetric(30, 10, width=20, layers=2, opening=True, seed=5),
         *sample(ResNet(30, 10)),
+    ),
+    "hamiltonian": lambda: (Hamiltonian(2, 3, width=3, layers=4, h=0.2, seed=0), *sample(ResNet(2, 3))),
+    "hamiltonian, opening": lambda: (
+        Hamiltonian(5, 3, width=3, layers=3, h=0.3, opening=True, seed=6),
+        *sample(ResNet(5, 3)),
+    ),
+    "hamiltonian, width 20 (strips)": lambda: (Hamiltonian(4, 3, width=20, layers=2, seed=7), *sample(ResNet(4, 3))),
+    "leapfrog": lambda: (Leapfrog(2, 3, width=3, layers=4, h=0.3, seed=8), *sample(ResNet(2, 3))),
+    "leapfrog, one layer": lambda: (Leapfrog(2, 2, width=2, layers=1, h=0.5, seed=9), *sample(ResNet(2, 2))),
+    "leapfrog, opening": lambda: (
+        Leapfrog(5, 3, width=4, layers=3, h=0.3, activation="relu", opening=True, seed=10),
+        *sample(ResNet(5, 3)),
+    ),
+    "resnet, regularised": lambda: (
+        ResNet(2, 3, width=3, layers=3, h=0.4, alpha_f=0.2, alpha_c=0.1, seed=11),
+        *sample(ResNet(2, 3)),
+    ),
+    "resnet, alpha_c only": lambda: (ResNet(2, 2, width=2, layers=1, alpha_c=0.3, seed=12), *sample(ResNet(2, 2))),
+    "antisymmetric, alpha_f only": lambda: (
+        Antisymmetric(2, 2, width=3, layers=3, alpha_f=0.5, gamma=0.1, seed=13),
+        *sample(ResNet(2, 2)),
+    ),
+    "hamiltonian, regularised, opening": lambda: (
+        Hamiltonian(4, 2, width=3, layers=3, alpha_f=0.1, alpha_c=0.2, opening=True, seed=14),
+        *sample(ResNet(4, 2)),
+    ),
+    "leapfrog, regularised": lambda: (
+        Leapfrog(2, 2, width=2, layers=3, alpha_f=0.3, alpha_c=0.05, seed=15),
+        *sample(ResNet(2, 2)),
     ),
 }
 
@@ -102,21 +131,34 @@ def test_the_opening_layer_is_drawn():
 
 
 def test_a_saved_and_loaded_model_draws_the_same(tmp_path):
-    for key in ("antisymmetric", "opening"):
+    for key in ("antisymmetric", "opening", "hamiltonian", "leapfrog, opening", "hamiltonian, regularised, opening"):
         net, x, y = NETS[key]()
         tinynet.save(net, tmp_path / "net.npz")
-        assert stable_data(tinynet.load(tmp_path / "net.npz"), x, y) == stable_data(net, x, y)
+        assert stable_data(tinynet.load(tmp_path / "net.npz"), x, y) == stable_data(net, x, y), key
 
 
-@pytest.mark.parametrize(
-    "net, what",
-    [
-        (Hamiltonian(2, 2, layers=2, seed=0), "hamiltonian scheme"),
-        (Leapfrog(2, 2, layers=2, seed=0), "leapfrog scheme"),
-        (ResNet(2, 2, layers=2, alpha_f=0.1, seed=0), "regularisation"),
-        (ResNet(2, 2, layers=2, alpha_c=0.1, seed=0), "regularisation"),
-    ],
-)
-def test_what_is_not_drawn_is_a_clear_error(net, what):
-    with pytest.raises(ValueError, match=f"{what}.*not drawn yet"):
-        stable_data(net, [0.1, 0.2], [1.0, 0.0])
+def test_a_hamiltonian_draws_z_between_the_layers():
+    net, x, y = NETS["hamiltonian"]()
+    data = stable_data(net, x, y)
+    ids = [s["id"] for s in data["steps"]]
+    assert ids[1:5] == ["zZ1", "Z1", "zY1", "a1"]
+    assert ids[-6:] == ["deltaY1", "dZ1", "deltaZ1", "dK1", "db1", "dY0"]
+    units = {u["id"] for u in data["scene"]["units"]}
+    assert {f"h{j}_{i}" for j in range(net.N) for i in range(net.n)} <= units
+
+
+def test_the_regularisation_is_its_own_steps():
+    net, x, y = NETS["resnet, regularised"]()
+    data = stable_data(net, x, y)
+    ids = [s["id"] for s in data["steps"]]
+    assert ids[ids.index("cost") + 1] == "R" and ids[-2:] == ["dR", "dC"]
+    t = net.trace(x, y)
+    E, R, C = (data["steps"][ids.index(i)]["parts"][k]["values"][0] for i, k in (("cost", 0), ("R", 0), ("R", 1)))
+    assert C == t.C == pytest.approx(E + R) and R == pytest.approx(net.regularisation()) and R > 0
+    total = {p["name"]: p for p in data["steps"][-1]["parts"]}
+    assert set(total) == {f"∂C/∂{k}<sub>{j}</sub>" for k in "Kb" for j in range(3)} | {"∂C/∂W"}
+
+
+def test_what_is_not_a_stable_network_is_a_clear_error():
+    with pytest.raises(ValueError, match="stable network"):
+        stable_data(tinynet.NeuralNetwork([2, 3, 2]), [0.1, 0.2], [1.0, 0.0])

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tinynet.teach.scalar import Value, backward_order, total, zero_grad
 from tinynet.teach.stepthrough.format import fmt, sub, sup
+from tinynet.teach.stepthrough.steps import code_line
 
 
 @dataclass
@@ -233,6 +234,78 @@ def _passes(v):
     return "It passes its gradient back: " + "; ".join(gets) + "."
 
 
+def value_equation(v):
+    """Where the number ``v.data`` comes from: its operation on its inputs, written with their labels and then
+    with their values ("a¹₀ = σ(z¹₀) = σ(0.4000) = 0.5987"); for an input or a parameter, what it is."""
+    if not v.inputs:
+        return f"{v.label} ({'an input' if v.label.startswith('x') else 'a parameter'} of the network) = {fmt(v.data)}"
+    names = [u.label for u, _ in v.inputs]
+    values = [paren(u.data) for u, _ in v.inputs]
+    return f"{v.label} = {apply_op(v.op, names)} = {apply_op(v.op, values)} = {fmt(v.data)}"
+
+
+def apply_op(op, args):
+    """The operation ``op`` (a Value's ``op``) written out on ``args``."""
+    if op in ("+", "Σ"):
+        return " + ".join(args)
+    if op in ("−", "×", "/") and len(args) == 2:
+        return f"{args[0]} {op} {args[1]}"
+    if op.startswith("^"):
+        base = args[0] if args[0].startswith("(") or not any(c in args[0] for c in "+−-×/ ") else f"({args[0]})"
+        return f"{base}{op.translate(str.maketrans('^0123456789', ' ⁰¹²³⁴⁵⁶⁷⁸⁹')).strip()}"
+    if op in ("σ", "exp", "log", "tanh"):
+        return f"{op}({args[0]})"
+    if op == "−":
+        return f"−{args[0]}"
+    if op[-1] in "−/":  # a constant first: "1 −", "1 /"
+        return f"{op} {args[0]}"
+    return f"{args[0]} {op}"  # a constant second: "× 0.5", "− 1"
+
+
+def paren(v):
+    text = fmt(v)
+    return f"({text})" if text.startswith("-") else text
+
+
+VALUE_CODE = {  # a Value's op: the method of tinynet.teach.scalar that makes it, and the line that computes it
+    "+": ("__add__", "return Value(self.data + _number(other)"),
+    "−": ("__sub__", "return Value(self.data - _number(other)"),
+    "×": ("__mul__", "return Value(self.data * v"),
+    "/": ("__truediv__", "return Value(self.data / v"),
+    "^": ("__pow__", "return Value(self.data**n"),
+    "σ": ("sigmoid", "return Value(out, [(self, out * (1 - out))]"),
+    "exp": ("exp", "return Value(out, [(self, out)]"),
+    "log": ("log", "return Value(math.log(self.data)"),
+    "tanh": ("tanh", "return Value(out, [(self, 1 - out * out)]"),
+    "neg": ("__neg__", "return Value(-self.data"),
+    "c −": ("__rsub__", "return Value(other - self.data"),
+    "c /": ("__rtruediv__", "return Value(other / self.data"),
+}
+
+
+def op_key(v):
+    """The key of ``VALUE_CODE`` for the Value ``v``: "× 0.5" is a product, "1 −" a constant minus u."""
+    first = v.op.split()[0]
+    if v.op == "−" and len(v.inputs) == 1:
+        return "neg"
+    if first in VALUE_CODE:
+        return first
+    if v.op.startswith("^"):
+        return "^"
+    return "c " + v.op.split()[-1]
+
+
+def value_code(v):
+    """The line of tinynet.teach.scalar that computed ``v``, then the one that adds up its gradient."""
+    lines = []
+    if v.op == "Σ":
+        lines.append(code_line(total, "return Value(sum("))
+    elif v.inputs:
+        method, fragment = VALUE_CODE[op_key(v)]
+        lines.append(code_line(getattr(Value, method), fragment))
+    return lines + [code_line(Value.propagate, "node.grad += self.grad * local")]
+
+
 def graph_data(network, x, y):
     """The scalar graph of ``network`` on (x, y), its backward pass node by node, and the trace's matrices.
 
@@ -294,6 +367,9 @@ def graph_data(network, x, y):
         bx, by = boxes[i]
         nodes.append(
             dict(
+                eq=value_equation(v),
+                ops=[ids[parent] for parent, _ in v.inputs],
+                code=value_code(v),
                 id=i,
                 label=v.label,
                 op=v.op,

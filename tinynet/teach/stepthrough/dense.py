@@ -213,7 +213,7 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
                             ((W1[j, k], d1[j]), [[*Wref[l + 1], j * sizes[l] + k], [*D[l + 1], j]])
                             for j in range(sizes[l + 1])
                         ],
-                        f" ) · {sh}′({fmt(lt.z[0][k])})",
+                        f") · {sh}′({fmt(lt.z[0][k])})",
                         [[*Z[l], k]],
                         lt.delta[0][k],
                         opening="(",

@@ -1,4 +1,6 @@
-"""Your own network, step by step: ``tinynet stepthrough MODEL [--sample N | --input FILE] [-o PATH]``.
+"""Your own network, step by step: the command ``tinynet stepthrough MODEL``, a page that opens from disk.
+
+``tinynet stepthrough MODEL [--sample N | --input FILE [--label K]] [-o PATH]``
 
 Reads any saved tinynet model (a fully connected network, a ConvNet or a
 stable network), takes one sample, and writes one HTML file that steps through

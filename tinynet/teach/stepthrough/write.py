@@ -1,5 +1,8 @@
-"""Writing the step-through's files: one JSON (and one script holding the same data) per example network,
-and the page's own script and style (``static/``), which the docs take from here."""
+"""Writing the docs' step-through files: the data of each example network, the page's script and style.
+
+One JSON (and one script holding the same data, for a page opened from disk) per example network, and the
+page's own script and style (``static/``), which the docs take from here.
+"""
 
 import json
 import shutil

@@ -279,6 +279,20 @@
       for (m in hl.cells || {}) {
         hl.cells[m].forEach(function (k) { mark(m, k, "st-focus"); });
       }
+      uncrowd();
+    }
+
+    // Edges that cross near their labels (a Hamiltonian's K and Kᵀ) would pile their numbers on one spot:
+    // a label that would cover one already placed is left out (the table below has every number).
+    function uncrowd() {
+      var kept = [];
+      refs.edgeLabels.querySelectorAll("text.st-edgelabel:not(.st-label)").forEach(function (t) {
+        var b = t.getBBox();
+        var hit = kept.some(function (k) {
+          return b.x < k.x + k.width && k.x < b.x + b.width && b.y < k.y + k.height && k.y < b.y + b.height;
+        });
+        if (hit) t.classList.add("st-crowded"); else kept.push(b);
+      });
     }
 
     // A frame around cell k of map m (a rectangle of its own, so canvas maps get one too).
