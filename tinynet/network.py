@@ -131,7 +131,7 @@ class NeuralNetwork(Network):
     def grad_blocks(self, nabla):
         """``(nabla_w, nabla_b)`` as blocks in the order of ``params``: ∂C/∂W^1, ∂C/∂b^1, ∂C/∂W^2, ..."""
         if hasattr(nabla, "ndim"):
-            return self.views(nabla)
+            return super().grad_blocks(nabla)  # one flat array (a pool's sum): the base cuts it into blocks
         nabla_w, nabla_b = nabla
         return [g for pair in zip(nabla_w, nabla_b) for g in pair]
 
