@@ -45,7 +45,8 @@ def main(argv=None):
     out = Path(args.output or Path(args.model).stem + "-stepthrough.html")
     if out.is_dir():
         raise ValueError(f"-o: {out} is a folder; expected the name of the page to write")
-    data = network_data(net, x, y, f"{describe(net)}, from {Path(args.model).name}: {about}")
+    what = describe(net)
+    data = network_data(net, x, y, f"{what[0].upper()}{what[1:]}, from {Path(args.model).name}: {about}")
     write_page(data, out, about)
     print(f"wrote {out}: {len(data['steps'])} steps of {describe(net)} on {about}; open it in a browser")
     return 0
