@@ -42,8 +42,9 @@ def batch(net, m, rng):
     return x, np.eye(net.outputs)[rng.integers(0, net.outputs, m)]
 
 
-def small_cnn(kind=ConvNet):
-    return kind([Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")], input_shape=(1, 8, 8), seed=0)
+def small_cnn(kind=ConvNet, channels=1):
+    layers = [Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")]
+    return kind(layers, input_shape=(channels, 8, 8), seed=0)
 
 
 def one_epoch(trainer, kind=ConvNet):
@@ -66,7 +67,7 @@ def one_epoch(trainer, kind=ConvNet):
 
 
 def test_every_layer_keeps_z_and_a_as_maps():
-    net = ConvNet([Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")], input_shape=(1, 8, 8), seed=0)
+    net = small_cnn()
     x = np.random.default_rng(3).normal(size=(2, 64))
     p = net.forward(x)
     assert [z.shape for z in p.z] == [(2, 3, 6, 6), (2, 3, 3, 3), (2, 27), (2, 4)]
@@ -75,7 +76,7 @@ def test_every_layer_keeps_z_and_a_as_maps():
 
 
 def test_trace_shows_every_layer_of_a_convnet():
-    net = ConvNet([Conv2D(3, 3, "relu"), MaxPool2D(2), Flatten(), Dense(4, "softmax")], input_shape=(2, 8, 8), seed=0)
+    net = small_cnn(channels=2)
     rng = np.random.default_rng(8)
     x, y = batch(net, 3, rng)
     t = net.trace(x, y)
