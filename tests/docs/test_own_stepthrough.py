@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pytest
 from conftest import SHOTS, open_page, write_split
+from stepthrough_checks import fresh
 
 import tinynet
 from tinynet.cli import main as tinynet_cli
@@ -63,23 +64,6 @@ def pages(tmp_path_factory):
     return out
 
 
-def traced(t, source, fallback):
-    """The value ``source`` names, from the fresh trace ``t``; what a trace does not keep, the page's own."""
-    q = source["q"]
-    if q in ("x", "y"):
-        return getattr(t, q)[0]
-    if q == "C":
-        return t.C
-    if q in ("z", "a", "delta"):  # a pair's entry k (a Hamiltonian's or leapfrog's state), then the sample
-        value = getattr(t[source["l"]], q)
-        return (value[source["k"]] if "k" in source else value)[0]
-    if q == "grad":
-        return t[source["l"]].grads[source["key"]]
-    if q == "param":
-        return t[source["l"]].params[source["key"]]
-    return fallback  # a pool's mask, ∂C/∂Y: checked against tinynet's code in tests/teach/test_stepthrough_*.py
-
-
 def page_data(page):
     text = page.read_text(encoding="utf-8")
     payload = re.search(r"<script>window\.TINYNET_STEPTHROUGH = (.*?);</script>", text, re.S).group(1)
@@ -90,7 +74,6 @@ def page_data(page):
 def test_every_step_shows_a_fresh_traces_numbers(browser, pages, kind):
     page_path, net, x, y = pages[kind]
     data = page_data(page_path)
-    t = net.trace(x, y)
     context, pg = open_page(browser, {"width": 1280, "height": 900})
     requests = []
     pg.on("request", lambda r: requests.append(r.url))
@@ -103,10 +86,9 @@ def test_every_step_shows_a_fresh_traces_numbers(browser, pages, kind):
     for i, st in enumerate(steps):
         assert box.get_attribute("data-step-id") == st["id"]
         assert box.locator(".st-counter").inner_text() == f"Step {i + 1} of {len(steps)}"
-        want = []
-        for p in st["parts"]:
-            values = np.ravel(traced(t, p["source"], p["values"]))
-            np.testing.assert_allclose(values, p["values"], rtol=1e-12, atol=1e-15, err_msg=f"{st['id']} {p['name']}")
+        want, fresh_values = [], [np.ravel(fresh(net, x, y, p["source"])) for p in st["parts"]]
+        for p, values in zip(st["parts"], fresh_values):
+            np.testing.assert_allclose(values, p["values"], rtol=1e-10, atol=1e-12, err_msg=f"{st['id']} {p['name']}")
             if p["panel"]:
                 want += [fmt(v) for v in (values if len(values) <= TABLE else values[p.get("labels", [])])]
         assert box.locator(".st-values .st-num").all_inner_texts() == want, st["id"]
@@ -114,10 +96,7 @@ def test_every_step_shows_a_fresh_traces_numbers(browser, pages, kind):
         for cell in box.locator(f".st-cell.st-cur[data-step='{i}']").evaluate_all(
             "els => els.slice(0, 200).map(e => [+e.dataset.part, +e.dataset.k, +e.dataset.value])"
         ):
-            p = st["parts"][cell[0]]
-            assert cell[2] == pytest.approx(
-                np.ravel(traced(t, p["source"], p["values"]))[cell[1]], rel=1e-12, abs=1e-15
-            )
+            assert cell[2] == pytest.approx(fresh_values[cell[0]][cell[1]], rel=1e-10, abs=1e-12)
         assert box.locator(".st-eq math, .st-eq .katex").count() >= 1, st["id"]  # the equation is rendered
         assert box.locator(".st-code code").first.inner_text() == st["code"][0]["text"]
         if i + 1 < len(steps):

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pytest
 from conftest import SHOTS, open_page
+from stepthrough_checks import fresh
 
 from tinynet.teach.lessonkit import SAMPLE_X, SAMPLE_Y, small_network
 
@@ -73,25 +74,10 @@ def shown(text):
     return float(text), 0.5 * 10.0 ** (-decimals + (int(exponent) if exponent else 0)) * (1 + 1e-9)
 
 
-def traced(t, source):
-    """The value a part's ``source`` names, from a fresh trace of the lesson-2 network."""
-    q = source["q"]
-    if q in ("x", "y"):
-        return getattr(t, q)[0]
-    if q == "C":
-        return np.array(t.C)
-    layer = t[source["l"]]
-    if q == "grad":
-        return layer.grads[source["key"]]
-    if q == "param":
-        return layer.params[source["key"]]
-    return getattr(layer, q)[0]
-
-
 def test_every_step_of_the_lesson2_network_shows_the_traced_numbers(page, site_server, data):
     box = goto_stepthrough(page, site_server).nth(0)
     steps = data["lesson2"]["steps"]
-    t = small_network().trace(SAMPLE_X, SAMPLE_Y)
+    net = small_network()
     eqs = []
     for i, step in enumerate(steps):
         if i:
@@ -108,7 +94,7 @@ def test_every_step_of_the_lesson2_network_shows_the_traced_numbers(page, site_s
         if i:
             assert step["title"] in box.locator(".st-live").inner_text()
         for p, part in enumerate(step["parts"]):
-            want = np.asarray(traced(t, part["source"]), float).ravel()
+            want = np.asarray(fresh(net, SAMPLE_X, SAMPLE_Y, part["source"]), float).ravel()
             np.testing.assert_allclose(part["values"], want, rtol=1e-12, atol=1e-15)  # the JSON is the trace
             if not part["panel"]:
                 continue  # a weight or bias: in the equation, and where a number that uses it comes from

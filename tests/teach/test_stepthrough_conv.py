@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, check_why
-from test_stepthrough_data import STEPS, fresh, squeeze
+from stepthrough_checks import check_code_lines, check_fresh, check_why
+from test_stepthrough_data import STEPS
 
 from tinynet.conv.net import ConvNet
 from tinynet.teach.stepthrough.conv import conv_data, convnet_example
@@ -52,16 +52,7 @@ def test_the_docs_example_has_its_steps():
 
 def test_every_number_is_a_fresh_traces(case):
     net, x, y, data = case
-    assert data["C"] == pytest.approx(net.trace(x, y).C, rel=1e-12)
-    for s in data["steps"]:
-        for p in s["parts"]:
-            np.testing.assert_allclose(
-                np.reshape(p["values"], p["shape"]),
-                squeeze(fresh(net, x, y, p["source"]), p),
-                rtol=1e-10,
-                atol=1e-12,
-                err_msg=f"{s['id']} {p['name']}",
-            )
+    check_fresh(net, x, y, data)
 
 
 def test_every_number_says_where_it_comes_from(case):
@@ -90,12 +81,7 @@ def test_the_steps_are_unique_and_cover_every_layer(case):
 
 
 def test_code_lines_are_tinynets_own(case):
-    *_, data = case
-    for s in data["steps"]:
-        assert s["code"], s["id"]
-        for line in s["code"]:
-            source = (ROOT / line["file"]).read_text(encoding="utf-8").splitlines()
-            assert source[line["line"] - 1].strip() == line["text"], (s["id"], line)
+    check_code_lines(case[-1])
 
 
 def test_the_drawing_fits_and_every_target_is_drawn(case):

@@ -10,7 +10,8 @@ import re
 
 import numpy as np
 import pytest
-from conftest import check_why, write_split
+from conftest import write_split
+from stepthrough_checks import check_code_lines, check_fresh, check_why
 
 import tinynet
 from tinynet.cli import main as tinynet_cli
@@ -35,34 +36,6 @@ def page_data(path):
     return json.loads(payload.replace("<\\/", "</"))["own.json"]
 
 
-def assert_values_are_the_traces(data, net, x, y):
-    """Every part that names a quantity of the trace holds exactly that quantity."""
-    t = net.trace(x, y)
-    assert data["C"] == pytest.approx(t.C, rel=1e-12)
-    layers = {l: t[l] for l in range(1, len(t.layers) + 1)}
-    checked = 0
-    for st in data["steps"]:
-        for p in st["parts"]:
-            src, got = p["source"], np.reshape(p["values"], p["shape"])
-            q = src["q"]
-            if q in ("x", "y"):
-                want = getattr(t, q)[0]
-            elif q == "C":
-                want = t.C
-            elif q in ("z", "a", "delta"):  # a pair's entry k (a Hamiltonian's or leapfrog's state)
-                value = getattr(layers[src["l"]], q)
-                want = (value[src["k"]] if "k" in src else value)[0]
-            elif q == "grad":
-                want = layers[src["l"]].grads[src["key"]]
-            elif q == "param":
-                want = layers[src["l"]].params[src["key"]]
-            else:
-                continue  # what a trace does not keep (a pool's mask, ∂C/∂Y): tests/teach/test_stepthrough_*.py
-            np.testing.assert_allclose(got, np.reshape(want, got.shape), rtol=1e-12, atol=1e-15, err_msg=st["id"])
-            checked += 1
-    return checked
-
-
 def stepthrough(capsys, *args):
     code = tinynet_cli(["stepthrough", *map(str, args)])
     out, err = capsys.readouterr()
@@ -80,8 +53,9 @@ def test_a_digits_model_step_by_step(capsys, tmp_path, digits):
     data = page_data(page)
     net = tinynet.load(tmp_path / "digits_recognizer_setup.txt")
     y = np.eye(10)[labels[7]]
-    assert assert_values_are_the_traces(data, net, X_test[7], y) >= 12
+    assert check_fresh(net, X_test[7], y, data) > 2 * 20 * 784
     assert check_why(data) > 784 + 2 * 20 * 784
+    check_code_lines(data)
     # the digit is drawn as its 28x28 image, the 20 hidden units as a strip with their largest values labelled
     maps = {m["id"]: m for m in data["scene"]["maps"]}
     assert (maps["image_0"]["rows"], maps["image_0"]["cols"]) == (28, 28)
@@ -104,7 +78,7 @@ def test_the_page_holds_everything_it_needs(capsys, tmp_path):
     assert "<script src" not in text and "<link" not in text and "@import" not in text
     data = page_data(tmp_path / "mine.html")
     assert all(st["mathml"].startswith("<math") for st in data["steps"])
-    assert assert_values_are_the_traces(data, net, np.array([0.5, -1, 2]), np.array([0.0, 1.0])) >= 12
+    assert check_fresh(net, np.array([0.5, -1, 2]), np.array([0.0, 1.0]), data) > 12
     check_why(data)
 
 
@@ -127,10 +101,9 @@ def test_a_convnet_and_a_stable_network_from_their_files(capsys, tmp_path, digit
     code, out, err = stepthrough(capsys, "conv.txt", "--data", folder, "--sample", 3)
     assert code == 0, err
     data = page_data(tmp_path / "conv-stepthrough.html")
-    assert (
-        assert_values_are_the_traces(data, tinynet.load(tmp_path / "conv.txt"), X_test[3], np.eye(10)[labels[3]]) > 10
-    )
+    assert check_fresh(tinynet.load(tmp_path / "conv.txt"), X_test[3], np.eye(10)[labels[3]], data) > 784
     check_why(data)
+    check_code_lines(data)
 
     stable = tinynet.ResNet(2, 3, width=4, layers=3, h=0.2, seed=0)
     tinynet.save(stable, tmp_path / "stable.txt")
@@ -138,8 +111,9 @@ def test_a_convnet_and_a_stable_network_from_their_files(capsys, tmp_path, digit
     code, out, err = stepthrough(capsys, "stable.txt", "--input", "x.txt", "--label", 2)
     assert code == 0, err
     data = page_data(tmp_path / "stable-stepthrough.html")
-    assert data["C"] == pytest.approx(tinynet.load(tmp_path / "stable.txt").trace([0.3, -0.7], np.eye(3)[2]).C)
+    assert check_fresh(tinynet.load(tmp_path / "stable.txt"), np.array([0.3, -0.7]), np.eye(3)[2], data) > 30
     check_why(data)
+    check_code_lines(data)
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@ without an opening layer and a regularisation; every number a fresh trace's, and
 
 import numpy as np
 import pytest
-from conftest import ROOT, check_why
-from test_stepthrough_data import STEPS, fresh, squeeze
+from stepthrough_checks import check_code_lines, check_fresh, check_why
+from test_stepthrough_data import STEPS
 
 import tinynet
 from tinynet.stable.schemes import Antisymmetric, Hamiltonian, Leapfrog, ResNet
@@ -77,16 +77,7 @@ def test_the_docs_example_has_its_steps():
 
 def test_every_number_is_a_fresh_traces(case):
     net, x, y, data = case
-    assert data["C"] == pytest.approx(net.trace(x, y).C, rel=1e-12)
-    for s in data["steps"]:
-        for p in s["parts"]:
-            np.testing.assert_allclose(
-                np.reshape(p["values"], p["shape"]),
-                squeeze(fresh(net, x, y, p["source"]), p),
-                rtol=1e-10,
-                atol=1e-12,
-                err_msg=f"{s['id']} {p['name']}",
-            )
+    check_fresh(net, x, y, data)
 
 
 def test_every_number_says_where_it_comes_from(case):
@@ -104,11 +95,7 @@ def test_step_ids_are_unique_and_every_step_is_complete(case):
 
 
 def test_code_lines_are_tinynets_own(case):
-    *_, data = case
-    for s in data["steps"]:
-        for line in s["code"]:
-            source = (ROOT / line["file"]).read_text(encoding="utf-8").splitlines()
-            assert source[line["line"] - 1].strip() == line["text"], (s["id"], line)
+    check_code_lines(case[-1])
 
 
 def test_the_drawing_fits_and_wide_layers_are_strips(case):
