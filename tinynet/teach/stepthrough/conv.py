@@ -30,7 +30,7 @@ import numpy as np
 from tinynet.conv.layers import Conv2D, Dense, Flatten, MaxPool2D
 from tinynet.conv.net import ConvNet
 from tinynet.costs import CrossEntropy
-from tinynet.teach.stepthrough.format import SIGMA_TEX, fmt, sup, tex_col, tex_mat, tex_num
+from tinynet.teach.stepthrough.format import SIGMA_TEX, WIDE, fmt, sigma_html, sup, tex_mat, tex_num, tex_vec
 from tinynet.teach.stepthrough.scene import COST, NOWHERE, column, map_grid, maps, new_scene, strip, units
 from tinynet.teach.stepthrough.steps import (
     backward,
@@ -48,10 +48,8 @@ from tinynet.teach.stepthrough.steps import (
     why_same,
 )
 
-WIDE = 16  # a vector of more units than this is drawn as a strip
 TOP, TALL, MAX_W = 40, 400, 1180  # the layers' row starts at TOP, at most TALL high; the canvas about MAX_W wide
 PARAMS_TALL, PARAMS_W = 180, 300  # a block of parameters: at most this high and this wide
-HTML_NAME = {"sigmoid": "σ", "identity": "id"}  # σ in plain HTML (the others by their name)
 DERIVATIVE_TEX = {
     "relu": "[z > 0]",
     "sigmoid": r"\sigma(z)\,(1 - \sigma(z))",
@@ -106,12 +104,6 @@ def passed_back(net, x, y):
     if isinstance(net.layers[0], MaxPool2D):
         masks[1] = np.asarray(p.saved[0][0])
     return masks, back
-
-
-def vec(v):
-    """A column vector in LaTeX, or (more than ``WIDE`` entries) only its size."""
-    v = np.ravel(v)
-    return tex_col(v) if v.size <= WIDE else rf"\underset{{{v.size}}}{{[\,\cdots\,]}}"
 
 
 def index(shape, k):
@@ -250,10 +242,6 @@ class Layout:
 # --- the steps -----------------------------------------------------------------------------------------
 
 
-def act_name(act):
-    return HTML_NAME.get(act.name, act.name)
-
-
 class ConvSteps:
     """The steps of one pass of ``net`` on (x, y), built layer by layer (see the module's equations).
 
@@ -347,7 +335,7 @@ class ConvSteps:
                 "input",
                 "input",
                 f"The input image a⁰ = x ({size}), the target y, and the weights",
-                rf"a^{{0}} = x \in \mathbb{{R}}^{{{C0}\times {H0}\times {W0}}}, \qquad y = {vec(t.y[0])}",
+                rf"a^{{0}} = x \in \mathbb{{R}}^{{{C0}\times {H0}\times {W0}}}, \qquad y = {tex_vec(t.y[0])}",
                 code(ConvNet.forward, "a=[x.reshape((len(x),) + self.input_shape)]"),
                 parts,
             )
@@ -377,7 +365,10 @@ class ConvSteps:
                 f" e<sup>z<sub>k</sub></sup> = e<sup>{{0}}</sup> / {denominator} = {{=}}"
             )
         else:
-            eq = head + f"{act_name(act)}(z<sup>{l}</sup><sub>{{i}}</sub>) = {act_name(act)}({{0}}) = {{=}}"
+            eq = (
+                head
+                + f"{sigma_html(act.name)}(z<sup>{l}</sup><sub>{{i}}</sub>) = {sigma_html(act.name)}({{0}}) = {{=}}"
+            )
         if z.ndim == 3:
             c, i, j = self.focus[l]
             tex = (
@@ -390,7 +381,7 @@ class ConvSteps:
                     rf" = \max(0, {tex_num(z[c, i, j])}) = {tex_num(a[c, i, j])}"
                 )
         else:
-            tex = rf"a^{{{l}}} = {s}(z^{{{l}}}) = {s}\!\left({vec(z)}\right) = {vec(a)}"
+            tex = rf"a^{{{l}}} = {s}(z^{{{l}}}) = {s}\!\left({tex_vec(z)}\right) = {tex_vec(a)}"
         self.a_ref[l] = (f"a{l}", 0)
         self.add(
             forward(
@@ -554,7 +545,7 @@ class ConvSteps:
                 f"z{l}",
                 f"Forward, layer {l}: the dense layer's weighted input z{sup(l)}",
                 rf"z^{{{l}}} = W^{{{l}}} a^{{{l - 1}}} + b^{{{l}}} ="
-                rf" {tex_mat(W)}\, a^{{{l - 1}}} + {vec(b)} = {vec(Z)}",
+                rf" {tex_mat(W)}\, a^{{{l - 1}}} + {tex_vec(b)} = {tex_vec(Z)}",
                 code(Dense.forward, "return a @ W.T + b, None"),
                 [self.z_part(l, Z, why_each(entries))],
             )
@@ -577,7 +568,7 @@ class ConvSteps:
                 f" g<sub>k</sub>a<sub>k</sub>) = {{{n}}}·({g_val} − {s}) = {{=}}"
             )
             return why_same(head + eq, [*ops, self.a_ref[l]], lines)
-        name = act_name(act)
+        name = sigma_html(act.name)
         eq = f"{g_sym}·{name}′(z<sup>{l}</sup><sub>{{i}}</sub>) = {g_val}·{name}′({{{n}}}) = {{=}}"
         return why_same(head + eq, [*ops, self.z_ref[l]], lines)
 
@@ -598,7 +589,7 @@ class ConvSteps:
         A = out.a[0]
         y_ref = ("input", 1)
         if isinstance(self.net.cost, CrossEntropy):
-            tex = rf"\delta^{{{L}}} = a^{{{L}}} - y = {vec(A)} - {vec(Y)} = {vec(out.delta[0])}"
+            tex = rf"\delta^{{{L}}} = a^{{{L}}} - y = {tex_vec(A)} - {tex_vec(Y)} = {tex_vec(out.delta[0])}"
             why = why_same(
                 f"δ<sup>{L}</sup><sub>{{i}}</sub> = a<sub>{{i}}</sub> − y<sub>{{i}}</sub> = {{0}} − {{1}} = {{=}}",
                 [self.a_ref[L], y_ref],
@@ -607,8 +598,8 @@ class ConvSteps:
         else:
             s = SIGMA_TEX[self.net.activations[L - 1].name]
             tex = (
-                rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {s}'(z^{{{L}}}) = \left({vec(A)} - {vec(Y)}\right)"
-                rf" \odot {s}'\!\left({vec(out.z[0])}\right) = {vec(out.delta[0])}"
+                rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {s}'(z^{{{L}}}) = \left({tex_vec(A)} - {tex_vec(Y)}\right)"
+                rf" \odot {s}'\!\left({tex_vec(out.z[0])}\right) = {tex_vec(out.delta[0])}"
             )
             why = self.delta_why(L, "(a<sub>{i}</sub> − y<sub>{i}</sub>)", "({0} − {1})", [self.a_ref[L], y_ref], A - Y)
             title = f"Backward: the output error δ{sup(L)} (quadratic cost)"
@@ -666,7 +657,7 @@ class ConvSteps:
             backward(
                 f"db{l}",
                 f"Backward: the gradient ∂C/∂b{sup(l)}",
-                rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \delta^{{{l}}} = {vec(t.nabla_b)}",
+                rf"\frac{{\partial C}}{{\partial b^{{{l}}}}} = \delta^{{{l}}} = {tex_vec(t.nabla_b)}",
                 code(Dense.backward, "nabla_b = delta.sum(axis=0)"),
                 [
                     part(
@@ -744,7 +735,7 @@ class ConvSteps:
                 f"db{l}",
                 f"Backward: the gradient ∂C/∂b{sup(l)}, each map's errors summed",
                 rf"\frac{{\partial C}}{{\partial b^{{{l}}}_f}} ="
-                rf" \sum_{{i,j}} \delta^{{{l}}}_{{f,i,j}} = {vec(t.nabla_b)}",
+                rf" \sum_{{i,j}} \delta^{{{l}}}_{{f,i,j}} = {tex_vec(t.nabla_b)}",
                 code(Conv2D.backward, "nabla_b = d.sum(axis=1)"),
                 [
                     part(
@@ -817,7 +808,7 @@ class ConvSteps:
             l,
             f"Backward: the error δ{sup(l - 1)} of layer {l - 1}",
             rf"\delta^{{{l - 1}}} = (W^{{{l}}})^{{T}} \delta^{{{l}}}"
-            rf" \odot {s}'(z^{{{l - 1}}}) = (W^{{{l}}})^{{T}} {vec(delta)}"
+            rf" \odot {s}'(z^{{{l - 1}}}) = (W^{{{l}}})^{{T}} {tex_vec(delta)}"
             + (rf" \odot {s}'(z^{{{l - 1}}})" if s != SIGMA_TEX["identity"] else ""),
             code(Dense.backward, "(delta @ W if need_input_grad else None)"),
             sums,

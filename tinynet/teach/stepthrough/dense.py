@@ -8,7 +8,7 @@ is, and then the weight matrices are heat maps below the layers.
 from tinynet.activations import Softmax
 from tinynet.costs import CrossEntropy
 from tinynet.network import NeuralNetwork
-from tinynet.teach.stepthrough.format import SIGMA_TEX, fmt, sup, tex_col, tex_mat, tex_row
+from tinynet.teach.stepthrough.format import SIGMA_TEX, WIDE, fmt, sigma_html, sup, tex_col, tex_mat, tex_vec
 from tinynet.teach.stepthrough.scene import COST, NOWHERE, column, edges, map_grid, maps, new_scene, strip, units
 from tinynet.teach.stepthrough.steps import (
     backward,
@@ -25,9 +25,6 @@ from tinynet.teach.stepthrough.steps import (
     why_outer,
     why_same,
 )
-
-NARROW = 16  # the widest layer drawn unit by unit
-SIGMA_HTML = {"sigmoid": "σ", "tanh": "tanh", "relu": "relu", "identity": "id", "softmax": "softmax"}
 
 
 def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lessons 2-6"):
@@ -123,7 +120,7 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
                 draw.edges(l),
             )
         )
-        s, sh = SIGMA_TEX[lt.name], SIGMA_HTML.get(lt.name, lt.name)
+        s, sh = SIGMA_TEX[lt.name], sigma_html(lt.name)
         if isinstance(net.activations[l - 1], Softmax):
             a_why = why_each(
                 [
@@ -169,7 +166,7 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
             [A[L], ("input", 1)],
         )
     else:
-        s, sh = SIGMA_TEX[out.name], SIGMA_HTML.get(out.name, out.name)
+        s, sh = SIGMA_TEX[out.name], sigma_html(out.name)
         tex = (
             rf"\delta^{{{L}}} = (a^{{{L}}} - y) \odot {s}'(z^{{{L}}}) = \left({tex_vec(out.a[0])} - {tex_vec(Y)}\right)"
             rf" \odot {s}'\!\left({tex_vec(out.z[0])}\right) = {tex_vec(out.delta[0])}"
@@ -202,7 +199,7 @@ def dense_data(net, x, y, name="lesson2", title="The [2, 3, 2] network of lesson
         lt = t[l]
         if l < L:
             nxt = t[l + 1]
-            s, sh = SIGMA_TEX[lt.name], SIGMA_HTML.get(lt.name, lt.name)
+            s, sh = SIGMA_TEX[lt.name], sigma_html(lt.name)
             W1, d1 = nxt.W, nxt.delta[0]
             d_why = why_each(
                 [
@@ -305,20 +302,13 @@ def sum_entry(head, terms, tail, tail_refs, value, opening=""):
     return [f"{head} = {opening}{shown}{tail} = {fmt(value)}", refs + tail_refs]
 
 
-def tex_vec(v, row=False, most=16):
-    """A column (or row) vector in LaTeX, or, longer than ``most``, its length only."""
-    if len(v) > most:
-        return rf"\underset{{{len(v)}}}{{[\,\cdots\,]}}"
-    return tex_row(v) if row else tex_col(v)
-
-
 class Drawing:
     """Where each layer of a network of ``sizes`` is drawn: units, a strip, or a 28x28 image."""
 
     def __init__(self, sizes, names):
         self.sizes = sizes
         L = len(sizes) - 1
-        self.wide = max(sizes) > NARROW
+        self.wide = max(sizes) > WIDE
         self.ids = {}  # l: unit ids (a column) or map ids (a strip or image)
         self.kind = {}
         col_w = 230
@@ -328,7 +318,7 @@ class Drawing:
         x = 40
         for l, n in enumerate(sizes):
             label = "input a⁰ = x" if l == 0 else f"layer {l} ({names[l - 1]})"
-            if n <= NARROW:
+            if n <= WIDE:
                 self.ids[l], self.kind[l] = [f"u{l}_{j}" for j in range(n)], "units"
                 column(scene, self.ids[l], x, 40, 370, label)
             elif l == 0 and n == 784:

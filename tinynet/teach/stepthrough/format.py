@@ -32,6 +32,17 @@ def tex_row(v):
     return r"\begin{pmatrix}" + " & ".join(tex_num(e) for e in np.ravel(v)) + r"\end{pmatrix}"
 
 
+WIDE = 16  # a vector longer than this is written as its length only, and a layer wider drawn as a strip
+
+
+def tex_vec(v, row=False):
+    """A column vector (or, ``row``, its transpose) in LaTeX; longer than ``WIDE``, only its length."""
+    v = np.ravel(v)
+    if v.size > WIDE:
+        return rf"\underset{{{v.size}}}{{[\,\cdots\,]}}" + (r"^{T}" if row else "")
+    return tex_row(v) if row else tex_col(v)
+
+
 def tex_mat(M, most=16):
     """A matrix, or (with more than ``most`` entries) only its shape."""
     M = np.atleast_2d(M)
@@ -50,6 +61,14 @@ SIGMA_TEX = {
     "softplus": r"\mathrm{softplus}",
     "lecun_tanh": r"\mathrm{lecun\_tanh}",
 }
+
+
+SIGMA_HTML = {"sigmoid": "σ", "identity": "id"}  # σ in a page's HTML; the other activations by their name
+
+
+def sigma_html(name):
+    """An activation's symbol in HTML: "σ" for the sigmoid, "id" for the identity, else its name ("relu")."""
+    return SIGMA_HTML.get(name, name)
 
 
 def sup(n):

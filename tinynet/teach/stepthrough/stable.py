@@ -32,7 +32,7 @@ from tinynet.base import Network
 from tinynet.costs import CrossEntropy
 from tinynet.stable.net import StableNet
 from tinynet.stable.schemes import Antisymmetric, Hamiltonian, Leapfrog, ResNet
-from tinynet.teach.stepthrough.format import SIGMA_TEX, fmt, sub, tex_col, tex_mat, tex_num, tex_row
+from tinynet.teach.stepthrough.format import SIGMA_TEX, WIDE, fmt, sub, tex_col, tex_mat, tex_num, tex_row, tex_vec
 from tinynet.teach.stepthrough.scene import COST, NOWHERE, column, edges, maps, new_scene, strip, units
 from tinynet.teach.stepthrough.steps import (
     backward,
@@ -50,7 +50,6 @@ from tinynet.teach.stepthrough.steps import (
     why_same,
 )
 
-WIDE = 16  # a layer of more units than this is drawn as a strip
 EXAMPLE_TITLE = "A ResNet read as forward Euler: three layers of width 2, h = 0.5"
 SCHEMES = (ResNet, Antisymmetric, Hamiltonian, Leapfrog)
 NAMES = {
@@ -105,17 +104,6 @@ def state_gradients(net, x, y):
 
 
 # --- how numbers are written ---------------------------------------------------------------------------
-
-
-def vec(v):
-    """A column vector in LaTeX, or (more than ``WIDE`` entries) only its size."""
-    v = np.ravel(v)
-    return tex_col(v) if v.size <= WIDE else rf"\underset{{{v.size}}}{{[\,\cdots\,]}}"
-
-
-def row(v):
-    """vᵀ in LaTeX: a row, or (more than ``WIDE`` entries) its size, transposed."""
-    return tex_row(v) if np.size(v) <= WIDE else vec(v) + "^{T}"
 
 
 def half(j):
@@ -463,7 +451,7 @@ class StablePass:
         self.W = self.param("W", self.L, "W", lay.weights(self.cout))
         self.mu = self.param("μ", self.L, "mu", NOWHERE)
         self.parts_of["input"] = self.given
-        tex = (rf"Y_0 = x = {vec(X)}" if plain else rf"x = {vec(X)}") + rf", \qquad y = {vec(Yt)}"
+        tex = (rf"Y_0 = x = {tex_vec(X)}" if plain else rf"x = {tex_vec(X)}") + rf", \qquad y = {tex_vec(Yt)}"
         self.steps.append(
             step("input", "input", "The input x, the target y and the parameters", tex, lines, self.given)
         )
@@ -486,8 +474,9 @@ class StablePass:
             forward(
                 "z_in",
                 "Forward, the opening layer: z_in = K_in x + b_in",
-                rf"z_{{in}} = K_{{in}} x + b_{{in}} = {tex_mat(lt.params['K_in'])} {vec(X)} + {vec(lt.params['b_in'])}"
-                rf" = {vec(lt.z[0])}",
+                rf"z_{{in}} = K_{{in}} x + b_{{in}} = {tex_mat(lt.params['K_in'])} {tex_vec(X)}"
+                rf" + {tex_vec(lt.params['b_in'])}"
+                rf" = {tex_vec(lt.z[0])}",
                 code(StableNet.lift, "z = x @ self.K_in.T + self.b_in"),
                 [
                     part(
@@ -514,7 +503,7 @@ class StablePass:
             forward(
                 "a_in",
                 "Forward, the opening layer: Y₀ = σ(z_in)",
-                rf"Y_0 = {s}(z_{{in}}) = {s}\!\left({vec(lt.z[0])}\right) = {vec(lt.a[0])}",
+                rf"Y_0 = {s}(z_{{in}}) = {s}\!\left({tex_vec(lt.z[0])}\right) = {tex_vec(lt.a[0])}",
                 code(StableNet.lift, "return z, self.sigma(z)"),
                 [
                     part(
@@ -540,8 +529,8 @@ class StablePass:
             backward(
                 "delta_in",
                 "Backward, the opening layer: δ_in = ∂C/∂Y₀ ⊙ σ'(z_in)",
-                rf"\delta_{{in}} = \frac{{\partial C}}{{\partial Y_0}} \odot {s}'(z_{{in}}) = {vec(self.back.Y[0])}"
-                rf" \odot {s}'\!\left({vec(lt.z[0])}\right) = {vec(lt.delta[0])}",
+                rf"\delta_{{in}} = \frac{{\partial C}}{{\partial Y_0}} \odot {s}'(z_{{in}}) = {tex_vec(self.back.Y[0])}"
+                rf" \odot {s}'\!\left({tex_vec(lt.z[0])}\right) = {tex_vec(lt.delta[0])}",
                 code(StableNet.lift_back, "delta = self.times_sigma_prime(z, G_Y0)"),
                 [
                     part(
@@ -585,7 +574,7 @@ class StablePass:
             backward(
                 "db_in",
                 "Backward, the opening layer: the gradient ∂C/∂b_in",
-                rf"\frac{{\partial C}}{{\partial b_{{in}}}} = \delta_{{in}} = {vec(lt.grads['b_in'])}",
+                rf"\frac{{\partial C}}{{\partial b_{{in}}}} = \delta_{{in}} = {tex_vec(lt.grads['b_in'])}",
                 code(StableNet.lift_back, "nabla_b_in += delta.sum(axis=0)"),
                 [
                     part(
@@ -647,8 +636,8 @@ class StablePass:
             forward(
                 f"z{j + 1}",
                 f"Forward, layer {j + 1}: z{sub(j)} = {Mn}{sub(j)} Y{sub(j)} + b{sub(j)}",
-                rf"z_{{{j}}} = {Mn}_{{{j}}} Y_{{{j}}} + b_{{{j}}} = {matrix_tex} {vec(self.Y(j))}"
-                rf" + {vec(lt.params['b'])} = {vec(lt.z[0])}",
+                rf"z_{{{j}}} = {Mn}_{{{j}}} Y_{{{j}}} + b_{{{j}}} = {matrix_tex} {tex_vec(self.Y(j))}"
+                rf" + {tex_vec(lt.params['b'])} = {tex_vec(lt.z[0])}",
                 lines,
                 parts,
                 lay.lit(lay.eid.get(c)),
@@ -659,8 +648,8 @@ class StablePass:
             forward(
                 f"a{j + 1}",
                 f"Forward, layer {j + 1}: the Euler step Y{sub(j + 1)} = Y{sub(j)} + h σ(z{sub(j)})",
-                rf"Y_{{{j + 1}}} = Y_{{{j}}} + h\,{s}(z_{{{j}}}) = {vec(self.Y(j))} + {tex_num(h)}\,"
-                rf"{s}\!\left({vec(lt.z[0])}\right) = {vec(lt.a[0])}",
+                rf"Y_{{{j + 1}}} = Y_{{{j}}} + h\,{s}(z_{{{j}}}) = {tex_vec(self.Y(j))} + {tex_num(h)}\,"
+                rf"{s}\!\left({tex_vec(lt.z[0])}\right) = {tex_vec(lt.a[0])}",
                 code(ResNet.layer_forward, "return z, (Y + self.h * self.sigma(z),)"),
                 [
                     part(
@@ -711,7 +700,8 @@ class StablePass:
                 f"delta{j + 1}",
                 f"Backward, layer {j + 1}: δ{sub(j)} = h σ'(z{sub(j)}) ⊙ ∂C/∂Y{sub(j + 1)}",
                 rf"\delta_{{{j}}} = h\,{s}'(z_{{{j}}}) \odot \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                rf" = {tex_num(h)}\,{s}'\!\left({vec(lt.z[0])}\right) \odot {vec(G[j + 1])} = {vec(lt.delta[0])}",
+                rf" = {tex_num(h)}\,{s}'\!\left({tex_vec(lt.z[0])}\right) \odot {tex_vec(G[j + 1])}"
+                rf" = {tex_vec(lt.delta[0])}",
                 code(back_fn, "delta = self.h * self.times_sigma_prime(z, G_Y)"),
                 [
                     part(
@@ -758,7 +748,7 @@ class StablePass:
             )
             tex = (
                 rf"\frac{{\partial {dC[1]}}}{{\partial K_{{{j}}}}} = \delta_{{{j}}} Y_{{{j}}}^{{T}}"
-                rf" = {vec(lt.delta[0])} {row(self.Y(j))} = {tex_mat(gK)}"
+                rf" = {tex_vec(lt.delta[0])} {tex_vec(self.Y(j), row=True)} = {tex_mat(gK)}"
             )
         self.add(
             backward(
@@ -779,8 +769,8 @@ class StablePass:
                 f"Backward: the error passes the skip and the layer, "
                 f"∂C/∂Y{sub(j)} = ∂C/∂Y{sub(j + 1)} + {Mn}{sub(j)}ᵀ δ{sub(j)}",
                 rf"\frac{{\partial C}}{{\partial Y_{{{j}}}}} = \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                rf" + {Mn}_{{{j}}}^{{T}} \delta_{{{j}}} = {vec(G[j + 1])} + {tex_mat(net.matrix(j).T)}"
-                rf" {vec(lt.delta[0])} = {vec(G[j])}",
+                rf" + {Mn}_{{{j}}}^{{T}} \delta_{{{j}}} = {tex_vec(G[j + 1])} + {tex_mat(net.matrix(j).T)}"
+                rf" {tex_vec(lt.delta[0])} = {tex_vec(G[j])}",
                 code(back_fn, "return delta, (G_Y + delta @ self.matrix(j),)"),
                 [
                     self.dY_part(
@@ -813,7 +803,7 @@ class StablePass:
             backward(
                 f"db{j + 1}",
                 f"Backward, layer {j + 1}: the gradient {dC}/∂b{sub(j)}",
-                rf"\frac{{\partial {dC[1]}}}{{\partial b_{{{j}}}}} = {symbols} = {vec(gb)}",
+                rf"\frac{{\partial {dC[1]}}}{{\partial b_{{{j}}}}} = {symbols} = {tex_vec(gb)}",
                 lines,
                 [
                     part(
@@ -859,8 +849,9 @@ class StablePass:
             forward(
                 f"zZ{j + 1}",
                 f"Forward, layer {j + 1}: the half step's input z{sub(j)}ᶻ = K{sub(j)}ᵀ Y{sub(j)} + b{sub(j)}",
-                rf"z^Z_{{{j}}} = K_{{{j}}}^{{T}} Y_{{{j}}} + b_{{{j}}} = {tex_mat(Kj.T)} {vec(self.Y(j))} + {vec(bj)}"
-                rf" = {vec(z_Z)}",
+                rf"z^Z_{{{j}}} = K_{{{j}}}^{{T}} Y_{{{j}}} + b_{{{j}}} = {tex_mat(Kj.T)} {tex_vec(self.Y(j))}"
+                rf" + {tex_vec(bj)}"
+                rf" = {tex_vec(z_Z)}",
                 code(fn, "z_Z = Y @ K + b"),
                 [
                     part(
@@ -892,8 +883,8 @@ class StablePass:
                 f"Forward, layer {j + 1}: the half step Z{sub(2 * j + 1)}/₂ = Z{sub(2 * j - 1) if j else '₋₁'}/₂"
                 f" − h σ(z{sub(j)}ᶻ)",
                 rf"Z_{{{half(j)}}} = Z_{{{half(j - 1)}}} - h\,{s}(z^Z_{{{j}}}) = "
-                + (rf"{vec(self.Z(j - 1))}" if j else "0")
-                + rf" - {tex_num(h)}\,{s}\!\left({vec(z_Z)}\right) = {vec(Z)}",
+                + (rf"{tex_vec(self.Z(j - 1))}" if j else "0")
+                + rf" - {tex_num(h)}\,{s}\!\left({tex_vec(z_Z)}\right) = {tex_vec(Z)}",
                 code(fn, "Z_half = Z - h * self.sigma(z_Z)"),
                 [
                     part(
@@ -919,8 +910,8 @@ class StablePass:
             forward(
                 f"zY{j + 1}",
                 f"Forward, layer {j + 1}: z{sub(j)}ʸ = K{sub(j)} Z{sub(2 * j + 1)}/₂ + b{sub(j)}",
-                rf"z^Y_{{{j}}} = K_{{{j}}} Z_{{{half(j)}}} + b_{{{j}}} = {tex_mat(Kj)} {vec(Z)} + {vec(bj)}"
-                rf" = {vec(z_Y)}",
+                rf"z^Y_{{{j}}} = K_{{{j}}} Z_{{{half(j)}}} + b_{{{j}}} = {tex_mat(Kj)} {tex_vec(Z)} + {tex_vec(bj)}"
+                rf" = {tex_vec(z_Y)}",
                 code(fn, "z_Y = Z_half @ K.T + b"),
                 [
                     part(
@@ -949,8 +940,8 @@ class StablePass:
             forward(
                 f"a{j + 1}",
                 f"Forward, layer {j + 1}: Y{sub(j + 1)} = Y{sub(j)} + h σ(z{sub(j)}ʸ)",
-                rf"Y_{{{j + 1}}} = Y_{{{j}}} + h\,{s}(z^Y_{{{j}}}) = {vec(self.Y(j))} + {tex_num(h)}\,"
-                rf"{s}\!\left({vec(z_Y)}\right) = {vec(Y_next)}",
+                rf"Y_{{{j + 1}}} = Y_{{{j}}} + h\,{s}(z^Y_{{{j}}}) = {tex_vec(self.Y(j))} + {tex_num(h)}\,"
+                rf"{s}\!\left({tex_vec(z_Y)}\right) = {tex_vec(Y_next)}",
                 code(fn, "return (z_Z, z_Y), (Y + h * self.sigma(z_Y), Z_half)"),
                 [
                     part(
@@ -988,7 +979,7 @@ class StablePass:
                 f"deltaY{j + 1}",
                 f"Backward, layer {j + 1}: δ{sub(j)}ʸ = h σ'(z{sub(j)}ʸ) ⊙ ∂C/∂Y{sub(j + 1)}",
                 rf"\delta^Y_{{{j}}} = h\,{s}'(z^Y_{{{j}}}) \odot \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                rf" = {tex_num(h)}\,{s}'\!\left({vec(z_Y)}\right) \odot {vec(G.Y[j + 1])} = {vec(d_Y)}",
+                rf" = {tex_num(h)}\,{s}'\!\left({tex_vec(z_Y)}\right) \odot {tex_vec(G.Y[j + 1])} = {tex_vec(d_Y)}",
                 code(fn, "delta_Y = h * self.times_sigma_prime(z_Y, G_Y)"),
                 [
                     part(
@@ -1019,8 +1010,8 @@ class StablePass:
                 rf"\frac{{\partial C}}{{\partial Z_{{{half(j)}}}}} = "
                 + (rf"\frac{{\partial C}}{{\partial Z_{{{half(j + 1)}}}}} + " if later else "")
                 + rf"K_{{{j}}}^{{T}} \delta^Y_{{{j}}} = "
-                + (rf"{vec(G.S[j + 1][1])} + " if later else "")
-                + rf"{tex_mat(Kj.T)} {vec(d_Y)} = {vec(dZ)}",
+                + (rf"{tex_vec(G.S[j + 1][1])} + " if later else "")
+                + rf"{tex_mat(Kj.T)} {tex_vec(d_Y)} = {tex_vec(dZ)}",
                 code(fn, "G_Z = G_Z + delta_Y @ K"),
                 [
                     part(
@@ -1053,7 +1044,7 @@ class StablePass:
                 f"deltaZ{j + 1}",
                 f"Backward, layer {j + 1}: δ{sub(j)}ᶻ = −h σ'(z{sub(j)}ᶻ) ⊙ ∂C/∂Z{sub(2 * j + 1)}/₂",
                 rf"\delta^Z_{{{j}}} = -h\,{s}'(z^Z_{{{j}}}) \odot \frac{{\partial C}}{{\partial Z_{{{half(j)}}}}}"
-                rf" = -{tex_num(h)}\,{s}'\!\left({vec(z_Z)}\right) \odot {vec(dZ)} = {vec(d_Z)}",
+                rf" = -{tex_num(h)}\,{s}'\!\left({tex_vec(z_Z)}\right) \odot {tex_vec(dZ)} = {tex_vec(d_Z)}",
                 code(fn, "delta_Z = -h * self.times_sigma_prime(z_Z, G_Z)"),
                 [
                     part(
@@ -1090,7 +1081,8 @@ class StablePass:
                 f"dK{j + 1}",
                 f"Backward, layer {j + 1}: the gradient {dC}/∂K{sub(j)}, from both half steps",
                 rf"\frac{{\partial {dC[1]}}}{{\partial K_{{{j}}}}} = \delta^Y_{{{j}}} Z_{{{half(j)}}}^{{T}}"
-                rf" + Y_{{{j}}} (\delta^Z_{{{j}}})^{{T}} = {vec(d_Y)} {row(Zj)} + {vec(self.Y(j))} {row(d_Z)}"
+                rf" + Y_{{{j}}} (\delta^Z_{{{j}}})^{{T}} = {tex_vec(d_Y)} {tex_vec(Zj, row=True)}"
+                rf" + {tex_vec(self.Y(j))} {tex_vec(d_Z, row=True)}"
                 rf" = {tex_mat(gK)}",
                 code(fn, "nabla_k[j] += delta_Y.T @ Z_half", fn, "nabla_k[j] += Y.T @ delta_Z"),
                 [part(f"{dC}/∂K<sub>{j}</sub>", source, gK, lay.weights(c), "∂K", why=why_each(entries, (0, 1)))],
@@ -1110,7 +1102,8 @@ class StablePass:
                 f"Backward: the error passes the skip and the half step, ∂C/∂Y{sub(j)} = ∂C/∂Y{sub(j + 1)}"
                 f" + K{sub(j)} δ{sub(j)}ᶻ",
                 rf"\frac{{\partial C}}{{\partial Y_{{{j}}}}} = \frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                rf" + K_{{{j}}} \delta^Z_{{{j}}} = {vec(G.Y[j + 1])} + {tex_mat(Kj)} {vec(d_Z)} = {vec(G.Y[j])}",
+                rf" + K_{{{j}}} \delta^Z_{{{j}}} = {tex_vec(G.Y[j + 1])} + {tex_mat(Kj)} {tex_vec(d_Z)}"
+                rf" = {tex_vec(G.Y[j])}",
                 code(fn, "return (delta_Z, delta_Y), (G_Y + delta_Z @ K.T, G_Z)"),
                 [
                     self.dY_part(
@@ -1142,8 +1135,8 @@ class StablePass:
             forward(
                 f"z{j + 1}",
                 f"Forward, layer {j + 1}: z{sub(j)} = K{sub(j)} Y{sub(j)} + b{sub(j)}",
-                rf"z_{{{j}}} = K_{{{j}}} Y_{{{j}}} + b_{{{j}}} = {tex_mat(lt.params['K'])} {vec(self.Y(j))}"
-                rf" + {vec(lt.params['b'])} = {vec(z)}",
+                rf"z_{{{j}}} = K_{{{j}}} Y_{{{j}}} + b_{{{j}}} = {tex_mat(lt.params['K'])} {tex_vec(self.Y(j))}"
+                rf" + {tex_vec(lt.params['b'])} = {tex_vec(z)}",
                 code(fn, "z = Y @ K.T + self.b[j]"),
                 [
                     part(
@@ -1196,9 +1189,10 @@ class StablePass:
                 f"a{j + 1}",
                 f"Forward, layer {j + 1}: the leapfrog step Y{sub(j + 1)} = 2Y{sub(j)} − Y{sub(j - 1) if j else '₋₁'}"
                 f" − h² K{sub(j)}ᵀ σ(z{sub(j)})",
-                rf"Y_{{{j + 1}}} = 2Y_{{{j}}} - Y_{{{j - 1}}} - h^2 K_{{{j}}}^{{T}} {s}(z_{{{j}}}) = 2{vec(self.Y(j))}"
-                rf" - {vec(self.Y(max(j - 1, 0)))} - {tex_num(h * h)}\,{tex_mat(lt.params['K'].T)}\,"
-                rf"{s}\!\left({vec(z)}\right) = {vec(Y_next)}{start}",
+                rf"Y_{{{j + 1}}} = 2Y_{{{j}}} - Y_{{{j - 1}}} - h^2 K_{{{j}}}^{{T}} {s}(z_{{{j}}})"
+                rf" = 2{tex_vec(self.Y(j))}"
+                rf" - {tex_vec(self.Y(max(j - 1, 0)))} - {tex_num(h * h)}\,{tex_mat(lt.params['K'].T)}\,"
+                rf"{s}\!\left({tex_vec(z)}\right) = {tex_vec(Y_next)}{start}",
                 code(fn, "return z, (2 * Y - Y_before - self.h**2 * self.sigma(z) @ K, Y)"),
                 [
                     part(
@@ -1240,8 +1234,8 @@ class StablePass:
                 f"delta{j + 1}",
                 f"Backward, layer {j + 1}: δ{sub(j)} = σ'(z{sub(j)}) ⊙ (−h² K{sub(j)} ∂C/∂Y{sub(j + 1)})",
                 rf"\delta_{{{j}}} = {s}'(z_{{{j}}}) \odot \left(-h^2 K_{{{j}}} \frac{{\partial C}}"
-                rf"{{\partial Y_{{{j + 1}}}}}\right) = {s}'\!\left({vec(z)}\right) \odot \left(-{tex_num(h2)}\,"
-                rf"{tex_mat(Kj)} {vec(G.Y[j + 1])}\right) = {vec(d)}",
+                rf"{{\partial Y_{{{j + 1}}}}}\right) = {s}'\!\left({tex_vec(z)}\right) \odot \left(-{tex_num(h2)}\,"
+                rf"{tex_mat(Kj)} {tex_vec(G.Y[j + 1])}\right) = {tex_vec(d)}",
                 code(fn, "delta = self.times_sigma_prime(z, -h2 * G_Y @ K.T)"),
                 [
                     part(
@@ -1316,9 +1310,9 @@ class StablePass:
                 + (f" − ∂C/∂Y{sub(j + 2)}" if skip else "")
                 + f" + K{sub(j)}ᵀ δ{sub(j)}",
                 rf"\frac{{\partial C}}{{\partial Y_{{{j}}}}} = {coef}\frac{{\partial C}}{{\partial Y_{{{j + 1}}}}}"
-                rf"{later_tex} + K_{{{j}}}^{{T}} \delta_{{{j}}} = {coef}{vec(G.Y[j + 1])}"
-                + (rf" - {vec(G.Y[j + 2])}" if skip else "")
-                + rf" + {tex_mat(Kj.T)} {vec(d)} = {vec(G.Y[j])}",
+                rf"{later_tex} + K_{{{j}}}^{{T}} \delta_{{{j}}} = {coef}{tex_vec(G.Y[j + 1])}"
+                + (rf" - {tex_vec(G.Y[j + 2])}" if skip else "")
+                + rf" + {tex_mat(Kj.T)} {tex_vec(d)} = {tex_vec(G.Y[j])}",
                 lines,
                 [self.dY_part(j, entries, tuple(range(len(lines))))],
                 lay.lit(lay.eid.get(c), lay.skip.get(c)),
@@ -1335,8 +1329,8 @@ class StablePass:
             forward(
                 f"z{N + 1}",
                 f"Forward, the classifier: z = W Y{sub(N)} + μ",
-                rf"z = W Y_{{{N}}} + \mu = {tex_mat(cl.params['W'])} {vec(self.Y(N))}"
-                rf" + {vec(cl.params['mu'])} = {vec(cl.z[0])}",
+                rf"z = W Y_{{{N}}} + \mu = {tex_mat(cl.params['W'])} {tex_vec(self.Y(N))}"
+                rf" + {tex_vec(cl.params['mu'])} = {tex_vec(cl.z[0])}",
                 code(StableNet.classify, "z = YN @ self.W.T + self.mu"),
                 [
                     part(
@@ -1375,7 +1369,8 @@ class StablePass:
             forward(
                 f"a{N + 1}",
                 "Forward, the classifier: a = softmax(z)",
-                rf"a = \mathrm{{softmax}}(z) = \mathrm{{softmax}}\!\left({vec(cl.z[0])}\right) = {vec(cl.a[0])}",
+                rf"a = \mathrm{{softmax}}(z) = \mathrm{{softmax}}\!\left({tex_vec(cl.z[0])}\right)"
+                rf" = {tex_vec(cl.a[0])}",
                 code(StableNet.classify, "return z, self.activations[0](z)"),
                 [
                     part(
@@ -1463,7 +1458,7 @@ class StablePass:
             backward(
                 f"delta{N + 1}",
                 "Backward: the classifier's error δ = a - y",
-                rf"\delta = a - y = {vec(cl.a[0])} - {vec(Yt)} = {vec(cl.delta[0])}",
+                rf"\delta = a - y = {tex_vec(cl.a[0])} - {tex_vec(Yt)} = {tex_vec(cl.delta[0])}",
                 code(StableNet.classify_back, "delta = a - y"),
                 [
                     part(
@@ -1488,8 +1483,8 @@ class StablePass:
             backward(
                 "dW",
                 f"Backward: the gradient {dC}/∂W",
-                rf"\frac{{\partial {dC[1]}}}{{\partial W}} = \delta\, Y_{{{N}}}^{{T}} = {vec(cl.delta[0])}"
-                rf" {row(self.Y(N))} = {tex_mat(gW)}",
+                rf"\frac{{\partial {dC[1]}}}{{\partial W}} = \delta\, Y_{{{N}}}^{{T}} = {tex_vec(cl.delta[0])}"
+                rf" {tex_vec(self.Y(N), row=True)} = {tex_mat(gW)}",
                 code(StableNet.classify_back, "nabla_w += delta.T @ YN"),
                 [
                     part(
@@ -1511,7 +1506,7 @@ class StablePass:
             backward(
                 "dmu",
                 "Backward: the gradient ∂C/∂μ",
-                rf"\frac{{\partial C}}{{\partial \mu}} = \delta = {vec(cl.grads['mu'])}",
+                rf"\frac{{\partial C}}{{\partial \mu}} = \delta = {tex_vec(cl.grads['mu'])}",
                 code(StableNet.classify_back, "nabla_mu += delta.sum(axis=0)"),
                 [
                     part(
@@ -1532,7 +1527,7 @@ class StablePass:
                 f"dY{N}",
                 f"Backward: the error reaches the last state, ∂C/∂Y{sub(N)} = Wᵀ δ",
                 rf"\frac{{\partial C}}{{\partial Y_{{{N}}}}} = W^{{T}} \delta = {tex_mat(cl.params['W'].T)}"
-                rf" {vec(cl.delta[0])} = {vec(G[N])}",
+                rf" {tex_vec(cl.delta[0])} = {tex_vec(G[N])}",
                 code(StableNet.classify_back, "return delta, delta @ self.W"),
                 [
                     self.dY_part(
