@@ -39,6 +39,7 @@ from tinynet.teach.stepthrough.steps import (
     code,
     cost_step,
     forward,
+    lead_terms,
     paren,
     part,
     pass_data,
@@ -109,20 +110,6 @@ def state_gradients(net, x, y):
 def half(j):
     """The index j + ½ of a Hamiltonian's Z, as a fraction: 0 -> '1/2', -1 -> '-1/2'."""
     return f"{2 * j + 1}/2".replace("-", "−")
-
-
-def lead_terms(terms, most=4):
-    """A sum of written-out terms ``(html, size, refs)``: the ``most`` largest in size shown, the rest counted.
-
-    Returns (html, refs of the terms shown), as ``term_sum`` does for products of numbers.
-    """
-    keep = range(len(terms))
-    if len(terms) > most:
-        keep = sorted(np.argsort([-abs(s) for _, s, _ in terms], kind="stable")[:most])
-    html = " + ".join(terms[t][0] for t in keep)
-    if len(terms) > most:
-        html += f' + ⋯ <span class="st-more">({len(terms) - most} more terms, the {most} largest shown)</span>'
-    return html, [r for t in keep for r in terms[t][2]]
 
 
 def check_drawable(net):

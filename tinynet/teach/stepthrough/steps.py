@@ -117,23 +117,24 @@ def why_each(entries, lines=(0,)):
     return {"rule": "each", "entries": entries, "code": list(lines)}
 
 
-def term_sum(terms, most=4):
-    """A sum written out: ``terms`` is a list of (factors, refs), each factor a number; the ``most`` terms
-    largest in size are shown, the rest counted. Returns (html, refs of the terms shown)."""
+def lead_terms(terms, most=4):
+    """A sum of written-out terms ``(html, value, refs)``: the ``most`` largest in size shown, the rest counted.
+
+    Returns (html, refs of the operands of the terms shown).
+    """
+    keep = range(len(terms))
     if len(terms) > most:
-        sizes = [abs(float(np.prod(f))) for f, _ in terms]
-        keep = sorted(np.argsort(sizes, kind="stable")[::-1][:most])
-    else:
-        keep = range(len(terms))
-    shown, refs = [], []
-    for t in keep:
-        factors, r = terms[t]
-        shown.append("·".join(paren(v) for v in factors))
-        refs.extend(r)
-    html = " + ".join(shown)
+        keep = sorted(np.argsort([-abs(v) for _, v, _ in terms], kind="stable")[:most])
+    html = " + ".join(terms[t][0] for t in keep)
     if len(terms) > most:
         html += f' + ⋯ <span class="st-more">({len(terms) - most} more terms, the {most} largest shown)</span>'
-    return html, refs
+    return html, [r for t in keep for r in terms[t][2]]
+
+
+def term_sum(terms, most=4):
+    """A sum of products written out: ``terms`` is a list of (factors, refs), each factor a number
+    (``lead_terms`` of "f₁·f₂" for each)."""
+    return lead_terms([("·".join(paren(v) for v in f), float(np.prod(f)), refs) for f, refs in terms], most)
 
 
 def paren(v):
