@@ -176,3 +176,27 @@ def test_a_heat_map_cell_of_thousands_says_its_value(browser, pages):
     assert why.locator(".st-codeline code").inner_text() == "nabla_w[i] = delta[i].T @ p.a[i]"
     assert pg.problems == []
     context.close()
+
+
+def test_the_picture_of_a_page(pages, tmp_path, capsys):
+    """``python -m tinynet.teach.stepthrough.picture`` (the README's picture): the step asked for, the number
+    chosen; a step or an entry that is not there is one line on stderr."""
+    from PIL import Image
+
+    from tinynet.teach.stepthrough.picture import main as picture
+
+    page = pages["dense"][0]
+    assert picture([str(page), str(tmp_path / "p.png"), "--step", "z1", "--choose", "4"]) == 0
+    with Image.open(tmp_path / "p.png") as img:
+        assert img.width > 800 and img.height > 600 and len(img.convert("RGB").getcolors(1 << 20)) > 50
+    capsys.readouterr()
+    assert picture([str(page), str(tmp_path / "q.png"), "--step", "z9"]) == 2
+    assert picture([str(page), str(tmp_path / "q.png"), "--step", "z1", "--choose", "99"]) == 2
+    assert picture([str(tmp_path / "none.html"), str(tmp_path / "q.png")]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "tinynet: --step: the page has no step 'z9'",
+        "tinynet: --choose: the step shows no entry 99 of its first part in its table",
+        f"tinynet: PAGE: {tmp_path / 'none.html'} is not a file (write one with 'tinynet stepthrough MODEL')",
+    ]
+    assert not (tmp_path / "q.png").exists()

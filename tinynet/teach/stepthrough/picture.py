@@ -12,6 +12,8 @@ from pathlib import Path
 
 def take_picture(page, png, step=None, choose=None, width=1280):
     """Photograph the step-through on ``page`` (an HTML file) at step ``step``, entry ``choose`` chosen."""
+    if not Path(page).is_file():
+        raise ValueError(f"PAGE: {page} is not a file (write one with 'tinynet stepthrough MODEL')")
     from playwright.sync_api import sync_playwright
 
     from tinynet.teach.widgets.pictures import CHROMIUM, CHROMIUM_ARGS
@@ -42,6 +44,13 @@ def take_picture(page, png, step=None, choose=None, width=1280):
 
 
 def main(argv=None):
+    """The command; a mistake (no such step, no such entry, a page that is not there) is one line on stderr."""
+    from tinynet.cli import run
+
+    return run(picture_command, argv)
+
+
+def picture_command(argv):
     parser = argparse.ArgumentParser(
         prog="python -m tinynet.teach.stepthrough.picture", description=__doc__.split("\n")[0]
     )
