@@ -99,11 +99,6 @@ class Backward:
         self.R = net.layer_params(net.grad_blocks(nabla_R))
 
 
-def state_gradients(net, x, y):
-    """∂C/∂Y_j for j = 0..N, from tinynet's own backward steps (a trace keeps only the deltas)."""
-    return Backward(net, x, y).Y
-
-
 # --- how numbers are written ---------------------------------------------------------------------------
 
 
