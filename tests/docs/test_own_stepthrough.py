@@ -8,6 +8,8 @@ the page asks for nothing but itself. Needs Debian's chromium, as the other brow
 
 import json
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -178,25 +180,29 @@ def test_a_heat_map_cell_of_thousands_says_its_value(browser, pages):
     context.close()
 
 
-def test_the_picture_of_a_page(pages, tmp_path, capsys):
-    """``python -m tinynet.teach.stepthrough.picture`` (the README's picture): the step asked for, the number
-    chosen; a step or an entry that is not there is one line on stderr."""
+def test_the_picture_of_a_page(pages, tmp_path):
+    """``python -m tinynet.teach.stepthrough.picture`` (the README's picture), run as a user runs it: the step
+    asked for, the number chosen; a page, step or entry that is not there is one line on stderr."""
     from PIL import Image
 
-    from tinynet.teach.stepthrough.picture import main as picture
+    def picture(*args):
+        run = subprocess.run(
+            [sys.executable, "-m", "tinynet.teach.stepthrough.picture", *map(str, args)], capture_output=True, text=True
+        )
+        return run.returncode, run.stderr
 
     page = pages["dense"][0]
-    assert picture([str(page), str(tmp_path / "p.png"), "--step", "z1", "--choose", "4"]) == 0
+    assert picture(page, tmp_path / "p.png", "--step", "z1", "--choose", "4") == (0, "")
     with Image.open(tmp_path / "p.png") as img:
         assert img.width > 800 and img.height > 600 and len(img.convert("RGB").getcolors(1 << 20)) > 50
-    capsys.readouterr()
-    assert picture([str(page), str(tmp_path / "q.png"), "--step", "z9"]) == 2
-    assert picture([str(page), str(tmp_path / "q.png"), "--step", "z1", "--choose", "99"]) == 2
-    assert picture([str(tmp_path / "none.html"), str(tmp_path / "q.png")]) == 2
-    err = capsys.readouterr().err.splitlines()
-    assert err == [
-        "tinynet: --step: the page has no step 'z9'",
-        "tinynet: --choose: the step shows no entry 99 of its first part in its table",
-        f"tinynet: PAGE: {tmp_path / 'none.html'} is not a file (write one with 'tinynet stepthrough MODEL')",
-    ]
+    assert picture(page, tmp_path / "q.png", "--step", "z9") == (2, "tinynet: --step: the page has no step 'z9'\n")
+    assert picture(page, tmp_path / "q.png", "--step", "z1", "--choose", "99") == (
+        2,
+        "tinynet: --choose: the step shows no entry 99 of its first part in its table\n",
+    )
+    none = tmp_path / "none.html"
+    assert picture(none, tmp_path / "q.png") == (
+        2,
+        f"tinynet: PAGE: {none} is not a file (write one with 'tinynet stepthrough MODEL')\n",
+    )
     assert not (tmp_path / "q.png").exists()
